@@ -1,0 +1,46 @@
+"""The named experiments behind the site's figures, one module per chapter.
+
+Every experiment is a pure, seeded function that runs in well under two seconds
+on one CPU core and returns a small frozen dataclass. :func:`experiment`
+registers it in :data:`EXPERIMENTS` and memoises it in memory, so that several
+figures (and the page's snippets) drawing on one result compute it once per
+process. Results are immutable, so a memoised one cannot be changed by a reader.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable
+from typing import TypeVar
+
+F = TypeVar("F", bound=Callable)
+
+EXPERIMENTS: dict[str, Callable] = {}
+"""Every named experiment, as ``"module.function"`` -> the memoised function."""
+
+CHAPTERS: tuple[str, ...] = ("problem",)
+"""The experiment modules, in the order of the site's chapters."""
+
+
+def experiment(fn: F) -> F:
+    """Register ``fn`` as a named experiment and memoise its results.
+
+    Arguments must be hashable (numbers, strings, tuples).
+    """
+    memoised = functools.cache(fn)
+    EXPERIMENTS[f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}"] = memoised
+    return memoised  # type: ignore[return-value]
+
+
+def load_all() -> dict[str, Callable]:
+    """Import every chapter module, so that :data:`EXPERIMENTS` is complete."""
+    for chapter in CHAPTERS:
+        importlib.import_module(f"{__name__}.{chapter}")
+    return EXPERIMENTS
+
+
+def __getattr__(name: str) -> object:
+    if name in CHAPTERS:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,195 @@
+"""Deep fully-connected nets, a from-scratch batch norm and a residual block.
+
+:func:`mlp` builds every net on the site. Its layers are named so that a
+per-layer table reads naturally: ``fc1, act1, fc2, act2, ..., out``, with
+``bn1, ...`` when normalised and ``block2, ...`` when residual.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import torch
+from torch import Tensor, nn
+
+from vgp._checks import check_choice, check_int, check_number
+from vgp.activations import ACTIVATIONS, activation as make_activation
+from vgp.init import SCHEMES, check_gain, initialise
+
+NORMS: tuple[str, ...] = ("batch",)
+"""The values :func:`mlp` accepts for ``norm`` (besides ``None``)."""
+
+
+class BatchNorm(nn.Module):
+    r"""Batch normalisation over the features of a ``(batch, features)`` input.
+
+    In training mode each feature is normalised with the mean and the biased
+    variance of the current mini-batch, then scaled and shifted:
+    :math:`y = \gamma (x - \mu_B) / \sqrt{\sigma_B^2 + \epsilon} + \beta`
+    (Ioffe and Szegedy 2015, algorithm 1). The running estimates used in
+    evaluation mode are updated as ``running = (1 - momentum) running +
+    momentum batch``, the running variance with the unbiased batch variance,
+    exactly as ``torch.nn.BatchNorm1d`` does.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.nets import BatchNorm
+    >>> x = torch.tensor([[1.0, 10.0], [3.0, 30.0]])
+    >>> BatchNorm(2)(x)
+    tensor([[-1.0000, -1.0000],
+            [ 1.0000,  1.0000]], grad_fn=<AddBackward0>)
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
+        super().__init__()
+        self.num_features = check_int("num_features", num_features)
+        self.eps = check_number("eps", eps, minimum=0.0, strict=True)
+        self.momentum = check_number("momentum", momentum, minimum=0.0, maximum=1.0)
+        self.weight = nn.Parameter(torch.ones(num_features))
+        self.bias = nn.Parameter(torch.zeros(num_features))
+        self.register_buffer("running_mean", torch.zeros(num_features))
+        self.register_buffer("running_var", torch.ones(num_features))
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.dim() != 2 or x.shape[1] != self.num_features:
+            raise ValueError(
+                f"BatchNorm expects input of shape (batch, {self.num_features}), "
+                f"got {tuple(x.shape)}"
+            )
+        if self.training:
+            if x.shape[0] < 2:
+                raise ValueError(
+                    "BatchNorm needs at least 2 samples per batch in training mode, got 1"
+                )
+            mean = x.mean(dim=0)
+            var = x.var(dim=0, unbiased=False)
+            with torch.no_grad():
+                n = x.shape[0]
+                self.running_mean.lerp_(mean, self.momentum)
+                self.running_var.lerp_(var * n / (n - 1), self.momentum)
+        else:
+            mean, var = self.running_mean, self.running_var
+        x_hat = (x - mean) / torch.sqrt(var + self.eps)
+        return self.weight * x_hat + self.bias
+
+    def extra_repr(self) -> str:
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
+
+
+class Residual(nn.Module):
+    """``x + block(x)``: a block with an identity path around it.
+
+    Its Jacobian is ``I + d block / dx``, so the gradient reaching ``x`` is never
+    smaller than the identity would carry, however small the block's own is.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.nets import Residual
+    >>> Residual(torch.nn.Linear(3, 3))(torch.zeros(1, 3)).shape
+    torch.Size([1, 3])
+    """
+
+    def __init__(self, block: nn.Module) -> None:
+        super().__init__()
+        self.block = block
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x + self.block(x)
+
+
+def mlp(
+    depth: int,
+    width: int,
+    *,
+    activation: str = "relu",
+    init: str = "default",
+    norm: str | None = None,
+    residual: bool = False,
+    in_features: int = 2,
+    out_features: int = 1,
+    seed: int = 0,
+    gain: float | None = None,
+) -> nn.Sequential:
+    """A deep fully-connected net: ``depth`` hidden layers of ``width`` units.
+
+    Each hidden layer is ``Linear -> [BatchNorm] -> activation``; the output layer
+    is a plain ``Linear`` producing logits. With ``residual=True`` every hidden
+    layer after the first (whose input has another width) is wrapped in
+    :class:`Residual`. The weights are drawn with ``torch.manual_seed(seed)``
+    inside a forked random state, so building a net never disturbs the
+    caller's random numbers and the same seed always gives the same net.
+
+    Parameters
+    ----------
+    depth
+        Number of hidden layers (the net has ``depth + 1`` linear layers).
+    width
+        Units in each hidden layer.
+    activation
+        One of :data:`vgp.ACTIVATIONS`.
+    init
+        One of :data:`vgp.init.SCHEMES`; ``"default"`` is PyTorch's own.
+    norm
+        ``None`` or ``"batch"`` (the from-scratch :class:`BatchNorm`, before the
+        activation, as in Ioffe and Szegedy 2015).
+    residual
+        Add identity skips around hidden layers 2 to ``depth``.
+    in_features, out_features
+        Widths of the input and of the output (1 for binary classification).
+    seed
+        Seed of the initial weights.
+    gain
+        Passed to :func:`vgp.init.initialise` (weight scale ``sigma_w``).
+
+    Examples
+    --------
+    >>> import vgp
+    >>> net = vgp.mlp(depth=2, width=4, activation="tanh", norm="batch")
+    >>> print(net)
+    Sequential(
+      (fc1): Linear(in_features=2, out_features=4, bias=True)
+      (bn1): BatchNorm(4, eps=1e-05, momentum=0.1)
+      (act1): Tanh()
+      (fc2): Linear(in_features=4, out_features=4, bias=True)
+      (bn2): BatchNorm(4, eps=1e-05, momentum=0.1)
+      (act2): Tanh()
+      (out): Linear(in_features=4, out_features=1, bias=True)
+    )
+    >>> vgp.mlp(depth=0, width=4)
+    Traceback (most recent call last):
+    ...
+    ValueError: depth must be an integer >= 1, got 0
+    """
+    depth = check_int("depth", depth)
+    width = check_int("width", width)
+    in_features = check_int("in_features", in_features)
+    out_features = check_int("out_features", out_features)
+    check_int("seed", seed, minimum=0)
+    check_choice("activation", activation, ACTIVATIONS)
+    check_choice("init", init, SCHEMES)
+    if norm is not None:
+        check_choice("norm", norm, NORMS)
+    check_gain(init, gain)
+    if not isinstance(residual, bool):
+        raise TypeError(f"residual must be True or False, got {residual!r}")
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        layers: OrderedDict[str, nn.Module] = OrderedDict()
+        for i in range(1, depth + 1):
+            fan_in = in_features if i == 1 else width
+            parts = [(f"fc{i}", nn.Linear(fan_in, width))]
+            if norm == "batch":
+                parts.append((f"bn{i}", BatchNorm(width)))
+            parts.append((f"act{i}", make_activation(activation)))
+            if residual and i > 1:
+                layers[f"block{i}"] = Residual(nn.Sequential(OrderedDict(parts)))
+            else:
+                layers.update(parts)
+        layers["out"] = nn.Linear(width, out_features)
+        model = nn.Sequential(layers)
+        if init != "default":
+            initialise(model, init, gain=gain)
+    return model

@@ -1,0 +1,280 @@
+"""Per-layer gradient norms and activation statistics of any ``torch.nn.Module``.
+
+A *layer* here is a module with a weight matrix: ``nn.Linear`` or a convolution.
+Gradients are read with autograd as the true ``dL/dW`` of one backward pass,
+never inferred from how much the weights moved.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+from vgp import activations
+from vgp._checks import check_inputs, check_module
+
+Loss = Callable[[Tensor, Tensor], Tensor]
+
+
+def default_loss(output: Tensor, y: Tensor) -> Tensor:
+    """Binary cross-entropy with logits for one output, cross-entropy for several."""
+    if output.dim() == 1 or output.shape[-1] == 1:
+        return nn.functional.binary_cross_entropy_with_logits(
+            output.reshape(-1), y.reshape(-1).to(output.dtype)
+        )
+    return nn.functional.cross_entropy(output, y.long())
+
+
+def weight_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
+    """``(name, module)`` of every ``nn.Linear`` and convolution, in registration order."""
+    return [
+        (name, module)
+        for name, module in model.named_modules()
+        if isinstance(module, nn.Linear | nn.modules.conv._ConvNd)
+    ]
+
+
+def _loss_of(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None) -> Tensor:
+    check_module("model", model)
+    check_inputs(model, X, y)
+    if loss is not None and not callable(loss):
+        raise TypeError(f"loss must be callable as loss(output, y), got {type(loss).__name__}")
+    return (loss or default_loss)(model(X), y)
+
+
+def gradient_norms(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None = None) -> list[float]:
+    """Frobenius norm of ``dL/dW`` for every weight layer, first layer first.
+
+    One forward and one backward pass on ``(X, y)``. The gradients are taken with
+    ``torch.autograd.grad``, so the model's ``.grad`` fields are left untouched.
+    The default loss is binary cross-entropy with logits for one output and
+    cross-entropy for several.
+
+    Examples
+    --------
+    >>> import vgp
+    >>> data = vgp.datasets.circles()
+    >>> net = vgp.mlp(depth=11, width=10, activation="sigmoid")
+    >>> norms = vgp.gradient_norms(net, data.X_train, data.y_train)
+    >>> len(norms), norms[0] < 1e-4 * norms[-1]
+    (12, True)
+    """
+    layers = weight_layers(check_module("model", model))
+    if not layers:
+        raise ValueError("model has no nn.Linear or convolution layer to measure")
+    value = _loss_of(model, X, y, loss)
+    weights = [module.weight for _, module in layers]
+    grads = torch.autograd.grad(value, weights, allow_unused=True)
+    return [0.0 if g is None else g.norm().item() for g in grads]
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """What :class:`Probe` recorded for one weight layer.
+
+    Attributes
+    ----------
+    name
+        The layer's module name in the model (``"fc3"``, ``"features.0"``).
+    grad_norm
+        Frobenius norm of ``dL/dW`` in the last backward pass (NaN if none ran).
+    weight_norm
+        Frobenius norm of the weights when the probe closed.
+    update_ratio
+        ``||W_exit - W_enter|| / ||W_enter||``: how far an optimiser step inside
+        the probe moved the weights, relative to their size (0 without a step).
+    act_mean, act_std
+        Mean and standard deviation of the layer's activations (the output of
+        the activation that follows it, else of the layer itself).
+    saturated_fraction
+        Share of activations where a sigmoid or tanh is saturated
+        (:func:`vgp.activations.saturated`); ``None`` for other activations.
+    dead_fraction
+        Share of units whose activation has zero slope for every sample of the
+        batch (dead ReLUs); ``None`` if no activation module follows the layer.
+    activation
+        The registry name of the following activation, or ``None``.
+    """
+
+    name: str
+    grad_norm: float
+    weight_norm: float
+    update_ratio: float
+    act_mean: float
+    act_std: float
+    saturated_fraction: float | None
+    dead_fraction: float | None
+    activation: str | None
+
+
+class _Record:
+    """Mutable scratch space for one layer while the probe is open."""
+
+    def __init__(self, name: str, module: nn.Module) -> None:
+        self.name = name
+        self.module = module
+        self.weight_at_enter = module.weight.detach().clone()
+        self.grad_norm = math.nan
+        self.out_mean = self.out_std = math.nan
+        self.activation: str | None = None
+        self.act_stats: tuple[float, float, float | None, float | None] | None = None
+
+
+def _unit_dims(z: Tensor) -> tuple[int, ...]:
+    """Dimensions to reduce over so that one unit is one feature or channel."""
+    return (0,) if z.dim() == 2 else (0, *range(2, z.dim()))
+
+
+class Probe:
+    """Record per-layer statistics of the passes run inside a ``with`` block.
+
+    Works on any ``nn.Module``: forward hooks on every ``nn.Linear`` and
+    convolution, and on the activation modules that follow them; a gradient
+    hook on every weight. Statistics are those of the *last* forward and
+    backward pass inside the block. Every hook is removed when the block exits,
+    also when it raises.
+
+    Examples
+    --------
+    >>> import vgp
+    >>> data = vgp.datasets.circles()
+    >>> net = vgp.mlp(depth=3, width=10, activation="tanh")
+    >>> with vgp.Probe(net) as probe:
+    ...     vgp.probe.default_loss(net(data.X_train), data.y_train).backward()
+    >>> [s.name for s in probe.stats]
+    ['fc1', 'fc2', 'fc3', 'out']
+    >>> print(probe)
+    layer  grad_norm  weight_norm  update_ratio  act_mean  act_std  saturated  dead
+    fc1     2.70e-03     1.62e+00      0.00e+00     0.036    0.433      0.000 0.000
+    fc2     2.30e-02     1.88e+00      0.00e+00     0.111    0.245      0.000 0.000
+    fc3     2.59e-02     1.82e+00      0.00e+00    -0.095    0.276      0.000 0.000
+    out     5.09e-02     5.84e-01      0.00e+00    -0.239    0.055          -     -
+    """
+
+    def __init__(self, model: nn.Module) -> None:
+        self.model = check_module("model", model)
+        self._records: list[_Record] = []
+        self._handles: list[torch.utils.hooks.RemovableHandle] = []
+        self._stats: list[LayerStats] | None = None
+        self._current: _Record | None = None
+
+    def __enter__(self) -> Probe:
+        if self._handles:
+            raise RuntimeError("this Probe is already open; a Probe cannot be nested in itself")
+        layers = weight_layers(self.model)
+        if not layers:
+            raise ValueError("model has no nn.Linear or convolution layer to probe")
+        self._records = [_Record(name, module) for name, module in layers]
+        self._stats = None
+        try:
+            for record in self._records:
+                self._handles.append(record.module.register_forward_hook(self._layer_hook(record)))
+                self._handles.append(record.module.weight.register_hook(self._grad_hook(record)))
+            for module in self.model.modules():
+                if activations.name_of(module) is not None:
+                    self._handles.append(module.register_forward_hook(self._activation_hook))
+        except BaseException:
+            self._remove()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self._stats = [self._finish(r) for r in self._records]
+        finally:
+            self._remove()
+            self._current = None
+
+    def _remove(self) -> None:
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+
+    def _layer_hook(self, record: _Record) -> Callable:
+        def hook(module: nn.Module, inputs: tuple, output: Tensor) -> None:
+            out = output.detach()
+            record.out_mean = out.mean().item()
+            record.out_std = out.std().item() if out.numel() > 1 else 0.0
+            record.activation = None
+            record.act_stats = None
+            self._current = record
+
+        return hook
+
+    def _activation_hook(self, module: nn.Module, inputs: tuple, output: Tensor) -> None:
+        record = self._current
+        if record is None or record.act_stats is not None:
+            return
+        name = activations.name_of(module)
+        z = inputs[0].detach()
+        h = output.detach()
+        slope = activations.derivative(name, z, **activations.module_kwargs(module))
+        dead = (slope == 0).all(dim=_unit_dims(z)).float().mean().item()
+        sat = None
+        if name in activations.SATURATING:
+            sat = activations.saturated(name, z).float().mean().item()
+        record.activation = name
+        record.act_stats = (h.mean().item(), h.std().item() if h.numel() > 1 else 0.0, sat, dead)
+
+    @staticmethod
+    def _grad_hook(record: _Record) -> Callable:
+        def hook(grad: Tensor) -> None:
+            record.grad_norm = grad.detach().norm().item()
+
+        return hook
+
+    @staticmethod
+    def _finish(record: _Record) -> LayerStats:
+        weight = record.module.weight.detach()
+        before = record.weight_at_enter.norm().item()
+        moved = (weight - record.weight_at_enter).norm().item()
+        if record.act_stats is not None:
+            act_mean, act_std, sat, dead = record.act_stats
+        else:
+            act_mean, act_std, sat, dead = record.out_mean, record.out_std, None, None
+        return LayerStats(
+            name=record.name,
+            grad_norm=record.grad_norm,
+            weight_norm=weight.norm().item(),
+            update_ratio=moved / before if before > 0 else math.nan,
+            act_mean=act_mean,
+            act_std=act_std,
+            saturated_fraction=sat,
+            dead_fraction=dead,
+            activation=record.activation,
+        )
+
+    @property
+    def stats(self) -> list[LayerStats]:
+        """One :class:`LayerStats` per weight layer, first layer first."""
+        if self._stats is None:
+            raise RuntimeError("no statistics yet: use the Probe as `with Probe(model) as probe:`")
+        return list(self._stats)
+
+    def __str__(self) -> str:
+        return format_table(self.stats)
+
+
+def _fraction(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def format_table(stats: list[LayerStats]) -> str:
+    """The per-layer table that ``print(probe)`` shows."""
+    width = max(5, *(len(s.name) for s in stats))
+    head = (
+        f"{'layer':<{width}}  grad_norm  weight_norm  update_ratio  act_mean  act_std"
+        "  saturated  dead"
+    )
+    rows = [
+        f"{s.name:<{width}}  {s.grad_norm:9.2e}  {s.weight_norm:11.2e}  {s.update_ratio:12.2e}"
+        f"  {s.act_mean:8.3f}  {s.act_std:7.3f}  {_fraction(s.saturated_fraction):>9}"
+        f" {_fraction(s.dead_fraction):>5}"
+        for s in stats
+    ]
+    return "\n".join([head, *rows])
