@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import pkgutil
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -19,8 +20,10 @@ F = TypeVar("F", bound=Callable)
 EXPERIMENTS: dict[str, Callable] = {}
 """Every named experiment, as ``"module.function"`` -> the memoised function."""
 
-CHAPTERS: tuple[str, ...] = ("problem",)
-"""The experiment modules, in the order of the site's chapters."""
+CHAPTERS: tuple[str, ...] = tuple(
+    sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+)
+"""The experiment modules, one per chapter."""
 
 
 def experiment(fn: F) -> F:
