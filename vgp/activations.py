@@ -34,11 +34,12 @@ MAX_SLOPE: dict[str, float] = {
     "relu": 1.0,
     "leaky_relu": 1.0,
     "elu": 1.0,
-    "selu": 1.0507009873554805,
+    "selu": 1.0507009873554805 * 1.6732632423543772,
     "gelu": 1.1289,
     "identity": 1.0,
 }
-"""The largest value of each activation's derivative (GELU's, to four places)."""
+"""The largest value of each activation's derivative (SELU: scale x alpha, its slope just left
+of 0; GELU: to four places)."""
 
 SATURATION_THRESHOLD = 0.1
 """A unit is saturated where its slope is below this fraction of the activation's

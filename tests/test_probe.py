@@ -1,0 +1,189 @@
+"""gradient_norms and Probe against hand-written autograd; hooks always removed."""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+import vgp
+from vgp.probe import default_loss
+
+
+@pytest.fixture(scope="module")
+def data():
+    return vgp.datasets.circles()
+
+
+def hand_gradients(model, X, y):
+    """The reference: the loss written out by hand, gradients by backward()."""
+    model.zero_grad()
+    logits = model(X).reshape(-1)
+    p = torch.sigmoid(logits.double())
+    loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()
+    loss.backward()
+    norms = [m.weight.grad.norm().item() for m in model.modules() if isinstance(m, nn.Linear)]
+    model.zero_grad()
+    return norms
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_gradient_norms_match_hand_computation(data, activation):
+    net = vgp.mlp(6, 10, activation=activation)
+    expected = hand_gradients(net, data.X_train, data.y_train)
+    got = vgp.gradient_norms(net, data.X_train, data.y_train)
+    assert got == pytest.approx(expected, rel=1e-4)
+
+
+def test_gradient_norms_leave_grad_fields_alone(data):
+    net = vgp.mlp(2, 4)
+    vgp.gradient_norms(net, data.X_train, data.y_train)
+    assert all(p.grad is None for p in net.parameters())
+
+
+def test_gradient_norms_multiclass_and_custom_loss():
+    digits = vgp.datasets.digits()
+    net = vgp.mlp(2, 16, in_features=64, out_features=10)
+    X, y = digits.X_train[:64], digits.y_train[:64]
+    default = vgp.gradient_norms(net, X, y)
+    explicit = vgp.gradient_norms(net, X, y, loss=nn.CrossEntropyLoss())
+    assert default == pytest.approx(explicit)
+    doubled = vgp.gradient_norms(net, X, y, loss=lambda out, t: 2 * nn.functional.cross_entropy(out, t))
+    assert doubled == pytest.approx([2 * g for g in default], rel=1e-5)
+
+
+def conv_net():
+    torch.manual_seed(0)
+    return nn.Sequential(
+        nn.Unflatten(1, (1, 8, 8)),
+        nn.Conv2d(1, 4, 3),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(4 * 6 * 6, 10),
+    )
+
+
+def test_probe_on_a_conv_net_matches_autograd():
+    digits = vgp.datasets.digits()
+    net = conv_net()
+    X, y = digits.X_train[:100], digits.y_train[:100]
+    expected = vgp.gradient_norms(net, X, y)
+    with vgp.Probe(net) as probe:
+        default_loss(net(X), y).backward()
+    stats = probe.stats
+    assert [s.name for s in stats] == ["1", "4"]
+    assert [s.grad_norm for s in stats] == pytest.approx(expected, rel=1e-5)
+    conv_out = torch.relu(net[1](net[0](X)))
+    assert stats[0].act_mean == pytest.approx(conv_out.mean().item(), rel=1e-5)
+    dead_channels = (net[1](net[0](X)) <= 0).all(dim=(0, 2, 3)).float().mean().item()
+    assert stats[0].dead_fraction == pytest.approx(dead_channels)
+    assert stats[0].saturated_fraction is None and stats[1].activation is None
+
+
+def test_probe_statistics_against_direct_computation(data):
+    net = vgp.mlp(3, 10, activation="sigmoid", init="normal", gain=6.0)
+    X = data.X_train
+    with vgp.Probe(net) as probe:
+        default_loss(net(X), data.y_train).backward()
+    z2 = net.fc2(torch.sigmoid(net.fc1(X)))
+    h2 = torch.sigmoid(z2)
+    s = probe.stats[1]
+    assert s.name == "fc2" and s.activation == "sigmoid"
+    assert s.act_mean == pytest.approx(h2.mean().item(), rel=1e-5)
+    assert s.act_std == pytest.approx(h2.std().item(), rel=1e-5)
+    saturated = (h2 * (1 - h2) < 0.025).float().mean().item()
+    assert s.saturated_fraction == pytest.approx(saturated, abs=1e-6)
+    assert s.grad_norm == pytest.approx(net.fc2.weight.grad.norm().item())
+    assert s.weight_norm == pytest.approx(net.fc2.weight.norm().item())
+
+
+def test_dead_fraction_counts_units_dead_on_every_sample(data):
+    net = vgp.mlp(1, 4, activation="relu")
+    with torch.no_grad():
+        net.fc1.bias.copy_(torch.tensor([-100.0, -100.0, 100.0, 0.0]))
+    with vgp.Probe(net) as probe:
+        net(data.X_train)
+    assert probe.stats[0].dead_fraction == 0.5
+    assert math.isnan(probe.stats[0].grad_norm)
+
+
+def test_update_ratio_is_the_relative_weight_change(data):
+    net = vgp.mlp(2, 8)
+    before = net.fc1.weight.detach().clone()
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    with vgp.Probe(net) as probe:
+        default_loss(net(data.X_train), data.y_train).backward()
+        opt.step()
+    expected = ((net.fc1.weight - before).norm() / before.norm()).item()
+    assert probe.stats[0].update_ratio == pytest.approx(expected, rel=1e-5)
+
+
+def hook_count(model):
+    total = 0
+    for m in model.modules():
+        total += len(m._forward_hooks) + len(m._forward_pre_hooks) + len(m._backward_hooks)
+    for p in model.parameters():
+        total += len(getattr(p, "_backward_hooks", None) or {})
+    return total
+
+
+def test_probe_removes_hooks_even_when_the_body_raises(data):
+    net = vgp.mlp(3, 5)
+    assert hook_count(net) == 0
+    with pytest.raises(ZeroDivisionError), vgp.Probe(net):
+        net(data.X_train).sum().backward()
+        assert hook_count(net) > 0
+        1 / 0
+    assert hook_count(net) == 0
+    with pytest.raises(RuntimeError, match="no statistics yet"):
+        vgp.Probe(net).stats
+
+
+def test_probe_used_many_times_leaves_nothing_behind(data):
+    net = vgp.mlp(2, 5)
+    for _ in range(200):
+        with vgp.Probe(net):
+            net(data.X_train[:8]).sum().backward()
+    assert hook_count(net) == 0
+
+
+def test_probe_reentry_is_refused():
+    net = vgp.mlp(1, 2)
+    probe = vgp.Probe(net)
+    with probe, pytest.raises(RuntimeError, match="already open"), probe:
+        pass
+    assert hook_count(net) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        (("X",), TypeError, "X must be a torch.Tensor, got list"),
+        (("width",), ValueError, r"X must have 2 features for this model .* got X of shape \(670, 3\)"),
+        (("rows",), ValueError, "y must have one label per row of X: X has 670 rows, y has 10"),
+        (("int",), TypeError, "X must be a floating-point tensor, got dtype torch.int64"),
+        (("model",), TypeError, "model must be a torch.nn.Module, got str"),
+        (("loss",), TypeError, "loss must be callable"),
+        (("empty",), ValueError, "model has no nn.Linear or convolution layer"),
+    ],
+)
+def test_gradient_norms_bad_input(data, args, error, message):
+    net = vgp.mlp(2, 4)
+    X, y = data.X_train, data.y_train
+    kind = args[0]
+    call = {
+        "X": lambda: vgp.gradient_norms(net, X.tolist(), y),
+        "width": lambda: vgp.gradient_norms(net, torch.zeros(670, 3), y),
+        "rows": lambda: vgp.gradient_norms(net, X, y[:10]),
+        "int": lambda: vgp.gradient_norms(net, X.long(), y),
+        "model": lambda: vgp.gradient_norms("net", X, y),
+        "loss": lambda: vgp.gradient_norms(net, X, y, loss="bce"),
+        "empty": lambda: vgp.gradient_norms(nn.Sequential(nn.ReLU()), X, y),
+    }[kind]
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_probe_bad_model():
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        vgp.Probe(42)
