@@ -187,3 +187,38 @@ def test_gradient_norms_bad_input(data, args, error, message):
 def test_probe_bad_model():
     with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
         vgp.Probe(42)
+
+
+def test_probe_1000_times_no_hooks_no_memory_growth():
+    import gc
+    import tracemalloc
+
+    net = vgp.mlp(3, 8)
+    X, y = torch.randn(16, 2), torch.ones(16)
+
+    def run(times):
+        for _ in range(times):
+            with vgp.Probe(net):
+                default_loss(net(X), y).backward()
+
+    run(50)
+    gc.collect()
+    tracemalloc.start()
+    before, _ = tracemalloc.get_traced_memory()
+    run(1000)
+    gc.collect()
+    after, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert hook_count(net) == 0
+    assert after - before < 100_000, f"Python memory grew by {after - before} bytes"
+
+
+def test_non_finite_input_is_reported_not_raised(data):
+    net = vgp.mlp(3, 8)
+    X = data.X_train.clone()
+    X[0, 0] = float("nan")
+    norms = vgp.gradient_norms(net, X, data.y_train)
+    assert all(math.isnan(g) for g in norms)
+    diagnosis = vgp.diagnose(net, X, data.y_train)
+    assert diagnosis.verdict == "non-finite"
+    assert "NaN" in str(diagnosis)

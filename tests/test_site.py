@@ -170,3 +170,16 @@ def test_svgs_are_lean_and_reproducible(site):
         assert "<dc:date>" not in text
     name = next(iter(FIGURES))
     assert FIGURES[name].svg() == (site / "figures" / f"{name}.svg").read_bytes()
+
+
+def test_page_weight_under_400_kb(site):
+    """Each page's own HTML plus the figures it shows (shared assets not counted)."""
+    heavy = []
+    for page in pages(site):
+        size = page.stat().st_size
+        for img in soup(page).find_all("img"):
+            if "figures/" in img["src"]:
+                size += resolve(site, urljoin(url_of(site, page), img["src"])).stat().st_size
+        if size > 400_000:
+            heavy.append(f"{page.relative_to(site)}: {size / 1000:.0f} KB")
+    assert not heavy, "\n".join(heavy)

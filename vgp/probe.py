@@ -119,9 +119,26 @@ class _Record:
         self.module = module
         self.weight_at_enter = module.weight.detach().clone()
         self.grad_norm = math.nan
-        self.out_mean = self.out_std = math.nan
+        self.output: Tensor | None = None
         self.activation: str | None = None
         self.act_stats: tuple[float, float, float | None, float | None] | None = None
+
+
+def _mean_std(x: Tensor) -> tuple[float, float]:
+    """Mean and (unbiased) standard deviation from two BLAS-speed reductions."""
+    flat = x.reshape(-1).float()
+    n = flat.numel()
+    if n < 2:
+        return flat.mean().item(), 0.0
+    total = flat.sum().item()
+    squares = torch.dot(flat, flat).item()
+    mean = total / n
+    var = max(squares - n * mean * mean, 0.0) / (n - 1)
+    return mean, math.sqrt(var)
+
+
+def _units(z: Tensor) -> int:
+    return z.shape[1] if z.dim() > 1 else 1
 
 
 def _unit_dims(z: Tensor) -> tuple[int, ...]:
@@ -189,6 +206,8 @@ class Probe:
         finally:
             self._remove()
             self._current = None
+            for record in self._records:
+                record.output = None
 
     def _remove(self) -> None:
         for handle in self._handles:
@@ -197,9 +216,7 @@ class Probe:
 
     def _layer_hook(self, record: _Record) -> Callable:
         def hook(module: nn.Module, inputs: tuple, output: Tensor) -> None:
-            out = output.detach()
-            record.out_mean = out.mean().item()
-            record.out_std = out.std().item() if out.numel() > 1 else 0.0
+            record.output = output.detach()  # summarised at exit if no activation follows
             record.activation = None
             record.act_stats = None
             self._current = record
@@ -213,13 +230,23 @@ class Probe:
         name = activations.name_of(module)
         z = inputs[0].detach()
         h = output.detach()
-        slope = activations.derivative(name, z, **activations.module_kwargs(module))
-        dead = (slope == 0).all(dim=_unit_dims(z)).float().mean().item()
+        # Sigmoid's and tanh's slopes follow from their outputs: no second pass of exp/tanh.
+        if name == "sigmoid":
+            slope = h - h * h
+        elif name == "tanh":
+            slope = torch.addcmul(torch.ones_like(h), h, h, value=-1.0)
+        else:
+            slope = activations.derivative(name, z, **activations.module_kwargs(module))
+        # A unit is dead when its largest slope magnitude over the batch is 0
+        # (only GELU has negative slopes; the others need no abs pass).
+        magnitude = slope.abs() if name == "gelu" else slope
+        dead = torch.count_nonzero(magnitude.amax(dim=_unit_dims(z)) == 0).item() / _units(z)
         sat = None
         if name in activations.SATURATING:
-            sat = activations.saturated(name, z).float().mean().item()
+            limit = activations.SATURATION_THRESHOLD * activations.MAX_SLOPE[name]
+            sat = torch.count_nonzero(slope < limit).item() / slope.numel()
         record.activation = name
-        record.act_stats = (h.mean().item(), h.std().item() if h.numel() > 1 else 0.0, sat, dead)
+        record.act_stats = (*_mean_std(h), sat, dead)
 
     @staticmethod
     def _grad_hook(record: _Record) -> Callable:
@@ -235,8 +262,10 @@ class Probe:
         moved = (weight - record.weight_at_enter).norm().item()
         if record.act_stats is not None:
             act_mean, act_std, sat, dead = record.act_stats
+        elif record.output is not None:
+            act_mean, act_std, sat, dead = (*_mean_std(record.output), None, None)
         else:
-            act_mean, act_std, sat, dead = record.out_mean, record.out_std, None, None
+            act_mean, act_std, sat, dead = math.nan, math.nan, None, None
         return LayerStats(
             name=record.name,
             grad_norm=record.grad_norm,

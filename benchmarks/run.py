@@ -1,0 +1,134 @@
+"""Time the things the project promises to keep fast, as ratios to an import floor.
+
+The floor is the wall time of ``python -c "import torch, sklearn, matplotlib"``
+measured in the same run, so the ratios compare across machines and loads better
+than seconds do. Targets on the 2-core reference machine: suite <= 20 s, clean
+build <= 45 s, each experiment <= 2 s on one core, Probe overhead <= 1.3x.
+
+Usage::
+
+    python benchmarks/run.py                 # everything
+    python benchmarks/run.py probe experiments   # some parts
+
+This is a report, not a test: it never fails on a slow number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PARTS = ("floor", "experiments", "probe", "build", "suite")
+
+
+def wall(command: list[str], repeat: int = 1) -> float:
+    """Median wall time of ``command`` (run from the repository root)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def floor() -> float:
+    return wall([sys.executable, "-c", "import torch, sklearn, matplotlib"], repeat=3)
+
+
+EXPERIMENT_TIMER = """
+import json, time, torch
+torch.set_num_threads(1)
+import vgp.experiments as ex
+out = {}
+for name, fn in ex.load_all().items():
+    start = time.perf_counter(); fn(); out[name] = time.perf_counter() - start
+print(json.dumps(out))
+"""
+
+
+def experiments() -> dict[str, float]:
+    """Each named experiment's first call, on one thread, in a fresh process."""
+    import json
+
+    result = subprocess.run(
+        [sys.executable, "-c", EXPERIMENT_TIMER], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def probe_overhead(depth: int = 50, width: int = 256, batch: int = 256, repeat: int = 30) -> tuple[float, float]:
+    """Seconds per forward+backward, bare and inside ``vgp.Probe``."""
+    import torch
+
+    import vgp
+
+    torch.set_num_threads(1)
+    net = vgp.mlp(depth, width, activation="tanh", in_features=width, out_features=1)
+    X = torch.randn(batch, width, generator=torch.Generator().manual_seed(0))
+    y = (torch.rand(batch, generator=torch.Generator().manual_seed(1)) > 0.5).float()
+
+    def step() -> None:
+        net.zero_grad()
+        vgp.probe.default_loss(net(X), y).backward()
+
+    def probed() -> None:
+        with vgp.Probe(net):
+            step()
+
+    bare, inside = [], []
+    for _ in range(3):
+        step(), probed()  # warm up both paths
+    for _ in range(repeat):
+        for fn, times in ((step, bare), (probed, inside)):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+    return statistics.median(bare), statistics.median(inside)
+
+
+def build() -> float:
+    with tempfile.TemporaryDirectory() as site:
+        return wall([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", site])
+
+
+def suite() -> float:
+    return wall([sys.executable, "-m", "pytest", "-q", "-x"])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("parts", nargs="*", metavar="PART", help=f"any of: {', '.join(PARTS)}")
+    parts = parser.parse_args(argv).parts or list(PARTS)
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(unknown)}; choose from: {', '.join(PARTS)}")
+    base = floor()
+    print(f"import floor (import torch, sklearn, matplotlib): {base:.2f} s")
+    if "experiments" in parts:
+        times = experiments()
+        print(f"\nexperiments, one thread ({len(times)}; target <= 2 s each):")
+        for name, seconds in sorted(times.items(), key=lambda kv: -kv[1]):
+            print(f"  {name:45} {seconds:6.2f} s  {seconds / base:5.1f}x floor")
+        print(f"  {'total':45} {sum(times.values()):6.2f} s  {sum(times.values()) / base:5.1f}x floor")
+    if "probe" in parts:
+        bare, inside = probe_overhead()
+        print("\nProbe overhead (50 layers x 256 units, batch 256, one thread; target <= 1.3x):")
+        print(f"  bare forward+backward {bare * 1e3:7.2f} ms ({bare / base:.3f}x floor)")
+        print(f"  inside vgp.Probe      {inside * 1e3:7.2f} ms ({inside / base:.3f}x floor)")
+        print(f"  overhead              {inside / bare:7.2f}x")
+    if "build" in parts:
+        seconds = build()
+        print(f"\nclean mkdocs build --strict: {seconds:.1f} s = {seconds / base:.1f}x floor (target <= 45 s)")
+    if "suite" in parts:
+        seconds = suite()
+        print(f"\nfull test suite (pytest): {seconds:.1f} s = {seconds / base:.1f}x floor (target ~20 s)")
+
+
+if __name__ == "__main__":
+    main()
