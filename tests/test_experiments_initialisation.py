@@ -57,10 +57,11 @@ def test_condition_bounds_are_below_the_exact_condition_number() -> None:
 
 
 def test_product_conditioning_orthogonal_stays_at_one_gaussian_grows_at_the_rate() -> None:
-    result = init.product_conditioning(depth=40, width=32)
+    result = init.product_conditioning(depth=150, width=16)
     assert max(result.orthogonal) < 1e-4  # float32 weights: orthogonal to about 1e-7
-    slope = (result.gaussian[-1] - result.gaussian[19]) / 20
-    assert slope == pytest.approx(vgp.theory.log_condition_rate(32) / math.log(10), rel=0.15)
+    slope = result.gaussian[-1] / 150
+    # the smallest exponent converges slowly: about 10% short after 150 layers
+    assert slope == pytest.approx(vgp.theory.log_condition_rate(16) / math.log(10), rel=0.15)
 
 
 def test_distinct_rows_counts_rows_and_biases() -> None:
