@@ -24,8 +24,9 @@ def test_signal_through_depth_matches_autograd_and_a_direct_forward_pass() -> No
         depth=5, width=16, batch_size=8, configs=(("tanh", "xavier_normal"),), seeds=(3,)
     )
     row = result.row("tanh", "xavier_normal")
-    net = vgp.mlp(5, 16, activation="tanh", init="xavier_normal", in_features=16,
-                  out_features=16, seed=3)
+    net = vgp.mlp(
+        5, 16, activation="tanh", init="xavier_normal", in_features=16, out_features=16, seed=3
+    )
     generator = torch.Generator().manual_seed(3)
     X, signal = torch.randn(8, 16, generator=generator), torch.randn(8, 16, generator=generator)
     h, moments = X, []

@@ -59,8 +59,10 @@ def test_relu_net_uses_the_asked_slope() -> None:
 
 
 def test_learning_rate_sweep_gathers_the_runs() -> None:
-    runs = {lr: [relu.dying_run(lr, 0.0, s, depth=2, width=8, epochs=1) for s in (0, 1)]
-            for lr in (1e-3, 1e-1)}
+    runs = {
+        lr: [relu.dying_run(lr, 0.0, s, depth=2, width=8, epochs=1) for s in (0, 1)]
+        for lr in (1e-3, 1e-1)
+    }
     sweep = relu.LearningRateSweep((1e-3, 1e-1), (0.0,), (0, 1), tuple(runs[1e-3] + runs[1e-1]))
     for lr, pair in runs.items():
         assert sweep.accuracies(lr) == tuple(r.test_accuracy for r in pair)
@@ -143,7 +145,9 @@ def test_born_dead_estimate_stays_below_the_bound() -> None:
         assert curve == sorted(curve)
         for depth in estimate.depths:
             p = vgp.theory.born_dead_bound(width, depth)
-            assert estimate.at(width, depth) <= p + 4 * math.sqrt(p * (1 - p) / estimate.trials) + 1e-3
+            assert (
+                estimate.at(width, depth) <= p + 4 * math.sqrt(p * (1 - p) / estimate.trials) + 1e-3
+            )
 
 
 def test_born_dead_table_and_lookup() -> None:

@@ -25,7 +25,9 @@ TORCH_MODULES = {
 }
 
 
-def monte_carlo(module: nn.Module, variance: float, n: int = 1_000_000) -> tuple[float, float, float]:
+def monte_carlo(
+    module: nn.Module, variance: float, n: int = 1_000_000
+) -> tuple[float, float, float]:
     """E[phi], E[phi^2] and E[phi'^2] by sampling, the slope by autograd."""
     generator = torch.Generator().manual_seed(1)
     z = (torch.randn(n, generator=generator, dtype=torch.float64) * variance**0.5).requires_grad_()
@@ -90,8 +92,15 @@ def measured_propagation(activation: str, init: str, depth: int, width: int, see
     moments = torch.zeros(depth)
     grads = torch.zeros(depth + 1)
     for seed in range(seeds):
-        net = vgp.mlp(depth, width, activation=activation, init=init, in_features=width,
-                      out_features=width, seed=seed)
+        net = vgp.mlp(
+            depth,
+            width,
+            activation=activation,
+            init=init,
+            in_features=width,
+            out_features=width,
+            seed=seed,
+        )
         generator = torch.Generator().manual_seed(100 + seed)
         x = torch.randn(16, width, generator=generator)
         signal = torch.randn(16, width, generator=generator)
@@ -121,7 +130,7 @@ def test_variance_propagation_predicts_a_wide_net(activation: str, init: str) ->
 
 def test_variance_propagation_xavier_relu_halves_every_layer() -> None:
     p = theory.variance_propagation("relu", "xavier_normal", depth=10, width=64)
-    ratios = [b / a for a, b in zip(p.second_moment, p.second_moment[1:])]
+    ratios = [b / a for a, b in zip(p.second_moment, p.second_moment[1:], strict=False)]
     assert ratios == pytest.approx([0.5] * 9)
     assert p.backward_second_moment[-1] == 1.0
 

@@ -131,6 +131,11 @@ def gradient_profile(series: Mapping[str, Sequence[float]], *, title: str) -> Fi
 
 import math  # noqa: E402
 
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+Runs = Sequence[Sequence[float]]
+"""Several runs of one per-layer (or per-epoch) series, one row per run."""
+
 
 def _series_style(i: int) -> dict[str, object]:
     """Colour and marker of series ``i`` (every series differs by marker too)."""
@@ -153,6 +158,15 @@ def _band(ax: plt.Axes, x: Sequence[float], rows: Sequence[Sequence[float]], col
     ax.fill_between(
         x, [min(c) for c in columns], [max(c) for c in columns], color=color, alpha=0.18, lw=0
     )
+
+
+def _accuracy_strip(ax: plt.Axes, accuracy: Mapping[str, Sequence[float]]) -> None:
+    """One column of markers per setting: the test accuracy of each of its runs."""
+    for i, values in enumerate(accuracy.values()):
+        ax.plot([i] * len(values), values, linestyle="none", **_series_style(i))
+    ax.set_xticks(range(len(accuracy)), list(accuracy), rotation=20)
+    ax.set_ylabel("test accuracy after training")
+    ax.set_ylim(0, 1)
 
 
 @styled
@@ -188,11 +202,7 @@ def dying_units(
     left.set_ylim(0, 1)
     left.set_xticks(range(1, len(mean) + 1))
     left.legend(loc="center left", bbox_to_anchor=(0.0, 0.62), ncols=2)
-    for i, (label, values) in enumerate(accuracy.items()):
-        right.plot([i] * len(values), values, linestyle="none", **_series_style(i))
-    right.set_xticks(range(len(accuracy)), list(accuracy), rotation=20)
-    right.set_ylabel("test accuracy after training")
-    right.set_ylim(0, 1)
+    _accuracy_strip(right, accuracy)
     return fig
 
 
@@ -236,7 +246,7 @@ def born_dead(
     right.set_xlabel("depth (hidden layers)")
     right.set_ylabel("probability of being born dead")
     right.set_ylim(0, 1.02)
-    right.legend(ncols=2, loc="center right", bbox_to_anchor=(1.0, 0.68))
+    right.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
     return fig
 
 
@@ -254,6 +264,11 @@ def activation_curves(
         ax.set_ylabel(ylabel)
     left.legend()
     return fig
+
+
+def _mean_over_rms(mean: Sequence[float], second: Sequence[float]) -> list[float]:
+    """``E[h] / sqrt(E[h^2])`` per layer (NaN where the second moment is 0)."""
+    return [m / s**0.5 if s > 0 else float("nan") for m, s in zip(mean, second, strict=True)]
 
 
 def _measured_and_theory(
@@ -275,8 +290,7 @@ def mean_activation(
     theory mean, theory second moment)``."""
     fig, (left, right) = new_figure(2, width=9.0)
     for i, (label, (mean, second, t_mean, t_second)) in enumerate(rows.items()):
-        ratio = [m / s**0.5 if s > 0 else float("nan") for m, s in zip(mean, second, strict=True)]
-        t_ratio = [m / s**0.5 if s > 0 else float("nan") for m, s in zip(t_mean, t_second, strict=True)]
+        ratio, t_ratio = _mean_over_rms(mean, second), _mean_over_rms(t_mean, t_second)
         _measured_and_theory(left, i, label, ratio, t_ratio)
         _measured_and_theory(right, i, label, _positive(second), _positive(t_second))
     left.set_ylabel(r"mean / root mean square, $E[h] / \sqrt{E[h^2]}$")
@@ -329,17 +343,13 @@ def training_runs(
     left.set_ylabel("training loss (cross-entropy)")
     left.set_xticks(range(len(next(iter(losses.values()))[0])))
     left.legend()
-    for i, (label, values) in enumerate(accuracy.items()):
-        right.plot([i] * len(values), values, linestyle="none", **_series_style(i))
-    right.set_xticks(range(len(accuracy)), list(accuracy), rotation=20)
-    right.set_ylabel("test accuracy after training")
-    right.set_ylim(0, 1)
+    _accuracy_strip(right, accuracy)
     return fig
 
 
 @styled
 def signal_through_depth(
-    panels: Mapping[tuple[str, str], Mapping[str, tuple[Sequence[Sequence[float]], Sequence[float]]]],
+    panels: Mapping[tuple[str, str], Mapping[str, tuple[Runs, Sequence[float]]]],
     *,
     xlabel: str = "layer (1 = nearest the input)",
 ) -> Figure:
@@ -363,7 +373,7 @@ def signal_through_depth(
                 for c in columns
             ]
             style = _series_style(i)
-            ax.plot(layers, geo, label=label, linestyle="none", markevery=2, markersize=3.5, **style)
+            ax.plot(layers, geo, label=label, ls="none", markevery=3, markersize=3.5, **style)
             _band(ax, layers, [_positive(r) for r in runs], style["color"])
             ax.plot(layers, _positive(theory), color=style["color"], linestyle="--", lw=1.2)
         ax.set_yscale("log")
@@ -384,7 +394,8 @@ def condition_growth(
     for i, (label, values) in enumerate(depth_series.items()):
         layers = range(1, len(values) + 1)
         ax.plot(layers, values, label=label, markevery=_markevery(len(values)), **_series_style(i))
-    ax.plot(range(1, len(theory) + 1), theory, color="black", linestyle="--", lw=1.2, label=theory_label)
+    layers = range(1, len(theory) + 1)
+    ax.plot(layers, theory, color="black", linestyle="--", lw=1.2, label=theory_label)
     ax.set_xlabel("layers multiplied")
     ax.set_ylabel(r"$\log_{10}$ condition number of $W_k \cdots W_1$")
     ax.legend()
@@ -404,5 +415,6 @@ def loss_and_accuracy(histories: Mapping[str, tuple[Sequence[float], Sequence[fl
     right.set_ylim(0, 1)
     for ax in (left, right):
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     left.legend()
     return fig

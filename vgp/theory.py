@@ -175,8 +175,10 @@ def bias_variance(init: str, fan_in: int) -> float:
     Examples
     --------
     >>> import vgp
-    >>> print(f"{vgp.theory.bias_variance('default', 100):.5f}", vgp.theory.bias_variance("he_normal", 100))
-    0.00333 0.0
+    >>> print(f"{vgp.theory.bias_variance('default', 100):.5f}")
+    0.00333
+    >>> vgp.theory.bias_variance("he_normal", 100)
+    0.0
     """
     check_choice("init", init, SCHEMES)
     fan_in = check_int("fan_in", fan_in)
@@ -278,7 +280,8 @@ def variance_propagation(
     >>> import vgp
     >>> he = vgp.theory.variance_propagation("relu", "he_normal", depth=50, width=100)
     >>> xavier = vgp.theory.variance_propagation("relu", "xavier_normal", depth=50, width=100)
-    >>> print(f"E[h^2] at layer 50: He {he.second_moment[-1]:.2f}, Xavier {xavier.second_moment[-1]:.1e}")
+    >>> print(f"E[h^2] at layer 50: He {he.second_moment[-1]:.2f}, "
+    ...       f"Xavier {xavier.second_moment[-1]:.1e}")
     E[h^2] at layer 50: He 1.00, Xavier 8.9e-16
     """
     check_choice("activation", activation, ACTIVATIONS)
@@ -349,7 +352,8 @@ def _digamma_of_half(m: int) -> float:
     """``digamma(m / 2)`` for a positive integer ``m``, from its closed forms."""
     if m % 2 == 0:
         return -_EULER_GAMMA + sum(1.0 / k for k in range(1, m // 2))
-    return -_EULER_GAMMA - 2 * math.log(2) + sum(2.0 / (2 * k - 1) for k in range(1, (m - 1) // 2 + 1))
+    odd = sum(2.0 / (2 * k - 1) for k in range(1, (m - 1) // 2 + 1))
+    return -_EULER_GAMMA - 2 * math.log(2) + odd
 
 
 def log_condition_rate(width: int) -> float:

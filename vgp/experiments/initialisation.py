@@ -117,8 +117,13 @@ def signal_through_depth(
         moments, grads = [], []
         for seed in seeds:
             net = mlp(
-                depth, width, activation=activation, init=init,
-                in_features=width, out_features=width, seed=seed,
+                depth,
+                width,
+                activation=activation,
+                init=init,
+                in_features=width,
+                out_features=width,
+                seed=seed,
             )
             generator = torch.Generator().manual_seed(seed)
             X = torch.randn(batch_size, width, generator=generator)
@@ -190,8 +195,13 @@ def he_miniature(
 
     def net(init: str, s: int) -> nn.Sequential:
         return mlp(
-            depth, width, activation="relu", init=init, seed=s,
-            in_features=data.n_features, out_features=data.out_features,
+            depth,
+            width,
+            activation="relu",
+            init=init,
+            seed=s,
+            in_features=data.n_features,
+            out_features=data.out_features,
         )
 
     X, y = data.X_train[:64], data.y_train[:64]
@@ -201,8 +211,13 @@ def he_miniature(
     )
     histories = tuple(
         train(
-            net(init, seed), data, optimizer="momentum", lr=lr, epochs=epochs,
-            batch_size=check_int("batch_size", batch_size), seed=seed,
+            net(init, seed),
+            data,
+            optimizer="momentum",
+            lr=lr,
+            epochs=epochs,
+            batch_size=check_int("batch_size", batch_size),
+            seed=seed,
         )
         for init in inits
     )
@@ -347,7 +362,9 @@ def symmetry(depth: int = 3, width: int = 16, epochs: int = 10, seed: int = 0) -
                     layer.weight.fill_(0.0 if init == "zeros" else 0.1)
                     layer.bias.zero_()
         grads.append(max(gradient_norms(net, data.X_train, data.y_train)[:-1]))
-        history = train(net, data, optimizer="momentum", lr=0.05, epochs=epochs, batch_size=64, seed=seed)
+        history = train(
+            net, data, optimizer="momentum", lr=0.05, epochs=epochs, batch_size=64, seed=seed
+        )
         hidden = weight_layers(net)[:-1]
         units.append(tuple(distinct_rows(m.weight, m.bias) for _, m in hidden))
         accuracy.append(history.test_accuracy[-1])

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import torch
 
 from vgp._checks import check_choice, check_int, check_number
-from vgp.activations import ACTIVATIONS, activation as make_activation, derivative
+from vgp.activations import ACTIVATIONS, derivative
+from vgp.activations import activation as make_activation
 from vgp.data import digits
 from vgp.experiments import experiment
 from vgp.experiments.relu import SEEDS
@@ -203,8 +204,13 @@ def training_run(activation: str, init: str, seed: int, *, depth: int, width: in
     3 epochs of batches of 128 (30 steps)."""
     data = digits(seed)
     net = mlp(
-        depth, width, activation=activation, init=init, seed=seed,
-        in_features=data.n_features, out_features=data.out_features,
+        depth,
+        width,
+        activation=activation,
+        init=init,
+        seed=seed,
+        in_features=data.n_features,
+        out_features=data.out_features,
     )
     return train(net, data, optimizer="adam", lr=2e-3, epochs=3, batch_size=128, seed=seed)
 

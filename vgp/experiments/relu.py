@@ -113,7 +113,9 @@ def deep_gradient_profile(depth: int = 50, width: int = 64, seed: int = 0) -> Gr
 # -- dying during training ---------------------------------------------------
 
 
-def relu_net(depth: int, width: int, *, negative_slope: float, seed: int, **kw: object) -> nn.Sequential:
+def relu_net(
+    depth: int, width: int, *, negative_slope: float, seed: int, **kw: object
+) -> nn.Sequential:
     """:func:`vgp.mlp` with ReLU (``negative_slope=0``) or leaky ReLU of that slope, He init."""
     negative_slope = check_number("negative_slope", negative_slope, minimum=0.0)
     activation = "relu" if negative_slope == 0 else "leaky_relu"
@@ -168,11 +170,17 @@ def dying_run(
     check_int("seed", seed, minimum=0)
     data = digits(seed)
     net = relu_net(
-        depth, width, negative_slope=negative_slope, seed=seed,
-        in_features=data.n_features, out_features=data.out_features,
+        depth,
+        width,
+        negative_slope=negative_slope,
+        seed=seed,
+        in_features=data.n_features,
+        out_features=data.out_features,
     )
     before = inactive_fractions(net, data.X_train)
-    history = train(net, data, optimizer="adam", lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)
+    history = train(
+        net, data, optimizer="adam", lr=lr, epochs=epochs, batch_size=batch_size, seed=seed
+    )
     return DyingRun(
         lr=lr,
         negative_slope=negative_slope,
@@ -403,7 +411,9 @@ class NetFunctions:
 
 
 @experiment
-def born_dead_examples(width: int = 3, depth: int = 10, count: int = 8, points: int = 101) -> NetFunctions:
+def born_dead_examples(
+    width: int = 3, depth: int = 10, count: int = 8, points: int = 101
+) -> NetFunctions:
     """``count`` nets :func:`vgp.mlp` (ReLU, PyTorch's default init, seeds
     ``0 .. count - 1``) with one input, evaluated on ``points`` inputs in
     ``[-1, 1]`` in double precision (their outputs vary by as little as
