@@ -171,7 +171,15 @@ def _accuracy_strip(ax: plt.Axes, accuracy: Mapping[str, Sequence[float]]) -> No
 
 @styled
 def gradient_profiles(panels: Mapping[str, Mapping[str, Sequence[float]]]) -> Figure:
-    """Per-layer gradient norms, one panel per title, one line per series."""
+    """Per-layer gradient norms, one panel per title, one line per series.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.gradient_profiles({"a": {"x": [1e-3, 1e-1]}, "b": {"y": [1.0, 2.0]}})
+    >>> [ax.get_title() for ax in fig.axes]
+    ['a', 'b']
+    """
     fig, axes = new_figure(len(panels), width=4.2 * len(panels))
     for ax, (title, series) in zip(axes, panels.items(), strict=True):
         layer_series(ax, series, ylabel=r"gradient norm $\|\partial L / \partial W\|$")
@@ -188,7 +196,15 @@ def dying_units(
 ) -> Figure:
     """Left: dead fraction per layer after training, one line per setting (the
     mean over runs, bars from the lowest to the highest run). Right: test
-    accuracy of every run, one column per setting."""
+    accuracy of every run, one column per setting.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.dying_units({"lr 0.1": [[0.9, 0.8], [0.7, 0.6]]}, {"lr 0.1": [0.3, 0.5]})
+    >>> fig.axes[1].get_ylabel()
+    'test accuracy after training'
+    """
     fig, (left, right) = new_figure(2, width=8.4)
     for i, (label, runs) in enumerate(dead.items()):
         columns = list(zip(*runs, strict=True))
@@ -218,7 +234,18 @@ def born_dead(
 ) -> Figure:
     """Left: a few random nets as functions of their input, constant ones dashed.
     Right: probability of being born dead against depth, one line per width,
-    with its upper bound dashed in the same colour."""
+    with its upper bound dotted in the same colour.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.born_dead(
+    ...     [-1.0, 0.0, 1.0], [[0.0, 0.0, 0.0], [1.0, 0.0, 2.0]], [True, False],
+    ...     {"width 2": [0.3, 0.5]}, {"width 2": [0.4, 0.6]}, title="two nets",
+    ... )
+    >>> fig.axes[0].get_title()
+    'two nets'
+    """
     fig, (left, right) = new_figure(2, width=9.0)
     middle = len(x) // 2
     for y, flat in zip(functions, constant, strict=True):
@@ -254,7 +281,15 @@ def born_dead(
 def activation_curves(
     x: Sequence[float], values: Mapping[str, Sequence[float]], slopes: Mapping[str, Sequence[float]]
 ) -> Figure:
-    """Each activation (left) and its derivative (right) against the pre-activation."""
+    """Each activation (left) and its derivative (right) against the pre-activation.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.activation_curves([-1.0, 1.0], {"relu": [0.0, 1.0]}, {"relu": [0.0, 1.0]})
+    >>> fig.axes[1].get_xlabel()
+    'pre-activation z'
+    """
     fig, (left, right) = new_figure(2, width=9.0)
     for ax, series, ylabel in ((left, values, r"$\phi(z)$"), (right, slopes, r"$\phi'(z)$")):
         for i, (label, y) in enumerate(series.items()):
@@ -287,7 +322,15 @@ def mean_activation(
     """Per layer: the mean activation in units of its root mean square (left)
     and the second moment (right, log scale); markers measured, dashed lines
     the mean-field prediction. ``rows`` maps a label to ``(mean, second moment,
-    theory mean, theory second moment)``."""
+    theory mean, theory second moment)``.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.mean_activation({"relu": ([0.4, 0.4], [0.5, 0.5], [0.4, 0.4], [0.5, 0.5])})
+    >>> fig.axes[1].get_yscale()
+    'log'
+    """
     fig, (left, right) = new_figure(2, width=9.0)
     for i, (label, (mean, second, t_mean, t_second)) in enumerate(rows.items()):
         ratio, t_ratio = _mean_over_rms(mean, second), _mean_over_rms(t_mean, t_second)
@@ -308,7 +351,16 @@ def variance_through_depth(
     rows: Mapping[str, tuple[Sequence[float], Sequence[float]]], *, ylabel: str, title: str
 ) -> Figure:
     """Measured (markers) and predicted (dashed) per-layer values on a log scale,
-    one colour per row; ``rows`` maps a label to ``(measured, theory)``."""
+    one colour per row; ``rows`` maps a label to ``(measured, theory)``.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> rows = {"selu": ([2.0, 1.0], [2.0, 1.0])}
+    >>> fig = plot.variance_through_depth(rows, ylabel="Var", title="t")
+    >>> fig.axes[0].get_ylabel()
+    'Var'
+    """
     fig, (ax,) = new_figure()
     for i, (label, (measured, theory)) in enumerate(rows.items()):
         _measured_and_theory(ax, i, label, _positive(measured), _positive(theory))
@@ -330,7 +382,15 @@ def training_runs(
 ) -> Figure:
     """Left: training loss against epoch, one line per setting (mean of its
     runs, shaded from the lowest to the highest run). Right: final test
-    accuracy of every run, one column per setting."""
+    accuracy of every run, one column per setting.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.training_runs({"relu": [[2.3, 1.5], [2.3, 1.7]]}, {"relu": [0.5, 0.6]})
+    >>> fig.axes[0].get_xlabel()
+    'epoch'
+    """
     fig, (left, right) = new_figure(2, width=9.0)
     for i, (label, runs) in enumerate(losses.items()):
         style = _series_style(i)
@@ -356,7 +416,16 @@ def signal_through_depth(
     """A grid of log-scale panels keyed ``(row title, column quantity)``; in
     each, one colour per series: the geometric mean of several runs (markers,
     shaded from lowest to highest run) and the prediction (dashed). Series map
-    a label to ``(runs, theory)``."""
+    a label to ``(runs, theory)``.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> series = {"He": ([[1.0, 0.9], [1.1, 1.2]], [1.0, 1.0])}
+    >>> fig = plot.signal_through_depth({("relu", "E[h^2]"): series, ("tanh", "E[h^2]"): series})
+    >>> [ax.get_title() for ax in fig.axes]
+    ['relu: E[h^2]', 'tanh: E[h^2]']
+    """
     row_titles = list(dict.fromkeys(r for r, _ in panels))
     col_titles = list(dict.fromkeys(c for _, c in panels))
     fig, axes = plt.subplots(
@@ -389,7 +458,15 @@ def signal_through_depth(
 def condition_growth(
     depth_series: Mapping[str, Sequence[float]], theory: Sequence[float], *, theory_label: str
 ) -> Figure:
-    """``log10`` of a condition number against the number of layers multiplied."""
+    """``log10`` of a condition number against the number of layers multiplied.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.condition_growth({"Gaussian": [1.3, 2.7]}, [1.3, 2.6], theory_label="rate")
+    >>> fig.axes[0].get_legend().get_texts()[-1].get_text()
+    'rate'
+    """
     fig, (ax,) = new_figure()
     for i, (label, values) in enumerate(depth_series.items()):
         layers = range(1, len(values) + 1)
@@ -405,7 +482,15 @@ def condition_growth(
 @styled
 def loss_and_accuracy(histories: Mapping[str, tuple[Sequence[float], Sequence[float]]]) -> Figure:
     """Training loss (left) and test accuracy (right) against epoch, one line
-    per run; ``histories`` maps a label to ``(train loss, test accuracy)``."""
+    per run; ``histories`` maps a label to ``(train loss, test accuracy)``.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.loss_and_accuracy({"He init": ([2.4, 1.4], [0.1, 0.4])})
+    >>> fig.axes[1].get_ylabel()
+    'test accuracy'
+    """
     fig, (left, right) = new_figure(2, width=9.0)
     for i, (label, (loss, accuracy)) in enumerate(histories.items()):
         left.plot(range(len(loss)), loss, label=label, **_series_style(i))

@@ -34,7 +34,17 @@ DEPTH_CONFIGS: tuple[tuple[str, str], ...] = tuple(
 
 
 def random_signal_loss(output: torch.Tensor, signal: torch.Tensor) -> torch.Tensor:
-    """``sum(output * signal)``: back-propagates ``signal`` itself as ``dL/d output``."""
+    """``sum(output * signal)``: back-propagates ``signal`` itself as ``dL/d output``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.experiments.initialisation import random_signal_loss
+    >>> output = torch.zeros(2, requires_grad=True)
+    >>> random_signal_loss(output, torch.tensor([3.0, -1.0])).backward()
+    >>> output.grad
+    tensor([ 3., -1.])
+    """
     return (output * signal).sum()
 
 
@@ -55,6 +65,7 @@ class DepthRow:
 
     @property
     def label(self) -> str:
+        """``"activation, init"``, as the page's tables show it."""
         return f"{self.activation}, {self.init}"
 
 
@@ -69,7 +80,14 @@ class SignalThroughDepth:
     rows: tuple[DepthRow, ...]
 
     def row(self, activation: str, init: str) -> DepthRow:
-        """The row of one (activation, init)."""
+        """The row of one (activation, init).
+
+        Examples
+        --------
+        >>> from vgp.experiments.initialisation import signal_through_depth
+        >>> signal_through_depth().row("tanh", "he_normal").label
+        'tanh, he_normal'
+        """
         for row in self.rows:
             if (row.activation, row.init) == (activation, init):
                 return row
@@ -80,7 +98,14 @@ class SignalThroughDepth:
 
 
 def geometric_mean(values: tuple[float, ...]) -> float:
-    """``exp(mean(log(values)))``: the average that suits quantities spanning decades."""
+    """``exp(mean(log(values)))``: the average that suits quantities spanning decades.
+
+    Examples
+    --------
+    >>> from vgp.experiments.initialisation import geometric_mean
+    >>> print(f"{geometric_mean((1e-12, 1e-4)):.0e}")
+    1e-08
+    """
     if any(v <= 0 for v in values):
         return 0.0
     return math.exp(sum(math.log(v) for v in values) / len(values))
@@ -156,7 +181,14 @@ class HeMiniature:
     initial_grads: tuple[tuple[tuple[float, float], ...], ...]
 
     def history(self, init: str) -> History:
-        """The training history from ``init``."""
+        """The training history from ``init``.
+
+        Examples
+        --------
+        >>> from vgp.experiments.initialisation import he_miniature
+        >>> he_miniature().history("he_normal").epochs
+        3
+        """
         if init not in self.inits:
             raise ValueError(f"unknown init {init!r}; choose one of: {', '.join(self.inits)}")
         return self.histories[self.inits.index(init)]

@@ -10,6 +10,7 @@ constant function before any training (:func:`born_dead`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import torch
 from torch import Tensor, nn
@@ -116,7 +117,14 @@ def deep_gradient_profile(depth: int = 50, width: int = 64, seed: int = 0) -> Gr
 def relu_net(
     depth: int, width: int, *, negative_slope: float, seed: int, **kw: object
 ) -> nn.Sequential:
-    """:func:`vgp.mlp` with ReLU (``negative_slope=0``) or leaky ReLU of that slope, He init."""
+    """:func:`vgp.mlp` with ReLU (``negative_slope=0``) or leaky ReLU of that slope, He init.
+
+    Examples
+    --------
+    >>> from vgp.experiments.relu import relu_net
+    >>> relu_net(2, 4, negative_slope=0.3, seed=0).act1
+    LeakyReLU(negative_slope=0.3)
+    """
     negative_slope = check_number("negative_slope", negative_slope, minimum=0.0)
     activation = "relu" if negative_slope == 0 else "leaky_relu"
     net = mlp(depth, width, activation=activation, init="he_normal", seed=seed, **kw)
@@ -145,7 +153,7 @@ class DyingRun:
     update_ratio: float
 
 
-@experiment
+@cache
 def dying_run(
     lr: float,
     negative_slope: float = 0.0,
@@ -158,6 +166,9 @@ def dying_run(
 ) -> DyingRun:
     """Train a ReLU (or leaky ReLU) net on ``digits`` with Adam at ``lr`` and
     count its inactive units on the training set before and after.
+
+    One cell of :func:`learning_rate_sweep`, memoised on its own (but not a
+    named experiment: it has no default learning rate).
 
     Examples
     --------
@@ -202,7 +213,14 @@ class LearningRateSweep:
     runs: tuple[DyingRun, ...]
 
     def select(self, lr: float, negative_slope: float = 0.0) -> tuple[DyingRun, ...]:
-        """The runs (one per seed) at one learning rate and slope."""
+        """The runs (one per seed) at one learning rate and slope.
+
+        Examples
+        --------
+        >>> from vgp.experiments.relu import learning_rate_sweep
+        >>> [run.seed for run in learning_rate_sweep().select(0.01)]
+        [0, 1, 2]
+        """
         runs = tuple(r for r in self.runs if r.lr == lr and r.negative_slope == negative_slope)
         if not runs:
             raise ValueError(
@@ -212,12 +230,26 @@ class LearningRateSweep:
         return runs
 
     def mean_inactive(self, lr: float, negative_slope: float = 0.0) -> tuple[float, ...]:
-        """Inactive fraction per layer, averaged over seeds."""
+        """Inactive fraction per layer, averaged over seeds.
+
+        Examples
+        --------
+        >>> from vgp.experiments.relu import learning_rate_sweep
+        >>> print(" ".join(f"{f:.2f}" for f in learning_rate_sweep().mean_inactive(0.1)))
+        0.94 0.78 0.74 0.70
+        """
         runs = self.select(lr, negative_slope)
         return tuple(sum(col) / len(col) for col in zip(*(r.inactive for r in runs), strict=True))
 
     def accuracies(self, lr: float, negative_slope: float = 0.0) -> tuple[float, ...]:
-        """Test accuracy after training, one per seed."""
+        """Test accuracy after training, one per seed.
+
+        Examples
+        --------
+        >>> from vgp.experiments.relu import learning_rate_sweep
+        >>> print(" ".join(f"{a:.2f}" for a in learning_rate_sweep().accuracies(0.01)))
+        0.92 0.93 0.91
+        """
         return tuple(r.test_accuracy for r in self.select(lr, negative_slope))
 
 
@@ -252,7 +284,14 @@ def learning_rate_sweep(
 
 
 def domain(points: int = 32) -> Tensor:
-    """``points`` evenly spaced inputs on ``[-1, 1]``, as a ``(points, 1)`` tensor."""
+    """``points`` evenly spaced inputs on ``[-1, 1]``, as a ``(points, 1)`` tensor.
+
+    Examples
+    --------
+    >>> from vgp.experiments.relu import domain
+    >>> domain(3).squeeze(1)
+    tensor([-1.,  0.,  1.])
+    """
     return torch.linspace(-1.0, 1.0, check_int("points", points, minimum=2)).unsqueeze(1)
 
 
@@ -272,7 +311,19 @@ class RandomReLUNets:
     biases: Tensor
 
     def layers(self, trial: int) -> nn.Sequential:
-        """Net number ``trial`` as an ``nn.Sequential`` of ``Linear`` and ``ReLU``."""
+        """Net number ``trial`` as an ``nn.Sequential`` of ``Linear`` and ``ReLU``.
+
+        Examples
+        --------
+        >>> from vgp.experiments.relu import random_relu_nets
+        >>> random_relu_nets(width=2, depth=2, trials=3).layers(0)
+        Sequential(
+          (0): Linear(in_features=1, out_features=2, bias=True)
+          (1): ReLU()
+          (2): Linear(in_features=2, out_features=2, bias=True)
+          (3): ReLU()
+        )
+        """
         parts: list[nn.Module] = []
         weights = [self.first[trial], *self.hidden[trial]]
         for weight, bias in zip(weights, self.biases[trial], strict=True):
@@ -315,6 +366,12 @@ def first_dead_layer(nets: RandomReLUNets, X: Tensor) -> Tensor:
 
     A net is born dead on ``X`` (its output is the same for every row) exactly
     when this is at most its depth.
+
+    Examples
+    --------
+    >>> from vgp.experiments.relu import domain, first_dead_layer, random_relu_nets
+    >>> first_dead_layer(random_relu_nets(width=2, depth=6, trials=8), domain())
+    tensor([3, 7, 4, 4, 4, 5, 5, 7])
     """
     trials, depth, _ = nets.biases.shape
     first = torch.full((trials,), depth + 1)
@@ -346,7 +403,14 @@ class BornDead:
     curves: tuple[tuple[float, ...], ...]
 
     def at(self, width: int, depth: int) -> float:
-        """The estimate for one (width, depth)."""
+        """The estimate for one (width, depth).
+
+        Examples
+        --------
+        >>> from vgp.experiments.relu import born_dead
+        >>> print(f"{born_dead().at(4, 20):.2f}")
+        0.69
+        """
         if width not in self.widths or not 1 <= depth <= len(self.curves[0]):
             raise ValueError(
                 f"no estimate for width={width}, depth={depth}; widths: {self.widths}, "
@@ -355,7 +419,16 @@ class BornDead:
         return self.curves[self.widths.index(width)][depth - 1]
 
     def table(self) -> str:
-        """The estimates at :attr:`depths` as a Markdown table, one row per width."""
+        """The estimates at :attr:`depths` as a Markdown table, one row per width.
+
+        Examples
+        --------
+        >>> from vgp.experiments.relu import born_dead
+        >>> print(born_dead(widths=(2,), depths=(5, 10)).table())
+        | width | depth 5 | depth 10 |
+        |---:|---:|---:|
+        | 2 | 0.64 | 0.92 |
+        """
         head = "| width | " + " | ".join(f"depth {d}" for d in self.depths) + " |"
         rule = "|" + "---:|" * (len(self.depths) + 1)
         rows = [
