@@ -41,11 +41,6 @@ def test_signal_through_depth_matches_autograd_and_a_direct_forward_pass() -> No
         result.row("relu", "he_normal")
 
 
-def test_geometric_mean() -> None:
-    assert init.geometric_mean((1e-10, 1e-6)) == pytest.approx(1e-8)
-    assert init.geometric_mean((0.0, 1.0)) == 0.0
-
-
 def test_condition_bounds_are_below_the_exact_condition_number() -> None:
     torch.manual_seed(0)
     matrices = [torch.randn(12, 12, dtype=torch.float64) for _ in range(6)]

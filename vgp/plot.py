@@ -147,6 +147,14 @@ def _positive(values: Sequence[float]) -> list[float]:
     return [v if v > 0 else float("nan") for v in values]
 
 
+def _geometric_mean(values: Sequence[float]) -> float:
+    """``exp(mean(log(values)))``, the average of quantities spanning decades
+    (NaN if any value is not positive)."""
+    if min(values) <= 0:
+        return float("nan")
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
 def _markevery(n: int) -> int:
     """Mark about ten points of an ``n``-point line."""
     return max(1, n // 10)
@@ -437,10 +445,7 @@ def signal_through_depth(
         for i, (label, (runs, theory)) in enumerate(series.items()):
             layers = range(1, len(theory) + 1)
             columns = list(zip(*runs, strict=True))
-            geo = [
-                math.exp(sum(math.log(v) for v in c) / len(c)) if min(c) > 0 else float("nan")
-                for c in columns
-            ]
+            geo = [_geometric_mean(c) for c in columns]
             style = _series_style(i)
             ax.plot(layers, geo, label=label, ls="none", markevery=3, markersize=3.5, **style)
             _band(ax, layers, [_positive(r) for r in runs], style["color"])

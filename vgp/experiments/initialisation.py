@@ -97,20 +97,6 @@ class SignalThroughDepth:
         )
 
 
-def geometric_mean(values: tuple[float, ...]) -> float:
-    """``exp(mean(log(values)))``: the average that suits quantities spanning decades.
-
-    Examples
-    --------
-    >>> from vgp.experiments.initialisation import geometric_mean
-    >>> print(f"{geometric_mean((1e-12, 1e-4)):.0e}")
-    1e-08
-    """
-    if any(v <= 0 for v in values):
-        return 0.0
-    return math.exp(sum(math.log(v) for v in values) / len(values))
-
-
 @experiment
 def signal_through_depth(
     depth: int = 50,
