@@ -67,3 +67,140 @@ def home_gradients() -> Figure:
         dict(zip(profile.labels, profile.norms, strict=True)),
         title=f"{profile.depth} hidden layers of {profile.width} units, at initialisation",
     )
+
+
+# ---------------------------------------------------------------------------
+# Pages "ReLU and dying ReLU", "Leaky ReLU and friends" and "Initialisation".
+
+from vgp import theory  # noqa: E402
+from vgp.experiments import initialisation, leaky, relu  # noqa: E402
+
+
+@figure("relu-gradient-flow")
+def relu_gradient_flow() -> Figure:
+    shallow = problem.gradient_profile()
+    deep = relu.deep_gradient_profile()
+    panels = {}
+    for profile in (shallow, deep):
+        rows = {
+            f"ReLU, {'PyTorch default' if i == 'default' else 'He'} init": norms
+            for (a, i), norms in zip(profile.configs, profile.norms, strict=True)
+            if a == "relu"
+        }
+        panels[f"{profile.depth} hidden layers of {profile.width} units"] = rows
+    return plot.gradient_profiles(panels)
+
+
+@figure("relu-dying")
+def relu_dying() -> Figure:
+    sweep = relu.learning_rate_sweep()
+    leaky_runs = relu.learning_rate_sweep(learning_rates=(0.1,), slopes=(0.01,))
+    dead = {f"lr {lr:g}": [r.inactive for r in sweep.select(lr)] for lr in sweep.learning_rates}
+    accuracy = {f"lr {lr:g}": sweep.accuracies(lr) for lr in sweep.learning_rates}
+    accuracy["leaky, lr 0.1"] = leaky_runs.accuracies(0.1, 0.01)
+    return plot.dying_units(dead, accuracy)
+
+
+@figure("relu-born-dead")
+def relu_born_dead() -> Figure:
+    estimate = relu.born_dead()
+    examples = relu.born_dead_examples()
+    shown = (2, 3, 4, 6, 8, 10)
+    depths = range(1, len(estimate.curves[0]) + 1)
+    curves = {f"width {w}": estimate.curves[estimate.widths.index(w)] for w in shown}
+    bounds = {f"width {w}": [theory.born_dead_bound(w, d) for d in depths] for w in shown}
+    return plot.born_dead(
+        examples.x,
+        examples.outputs,
+        examples.constant,
+        curves,
+        bounds,
+        title=f"{len(examples.outputs)} nets, width {examples.width}, depth {examples.depth}",
+    )
+
+
+@figure("leaky-activations")
+def leaky_activations() -> Figure:
+    curves = leaky.activation_curves()
+    return plot.activation_curves(
+        curves.x,
+        dict(zip(curves.labels, curves.values, strict=True)),
+        dict(zip(curves.labels, curves.slopes, strict=True)),
+    )
+
+
+@figure("leaky-mean-activation")
+def leaky_mean_activation() -> Figure:
+    stats = leaky.forward_statistics()
+    rows = {}
+    for activation, init in leaky.FRIENDS:
+        row = stats.row(activation, init)
+        rows[row.label] = (row.mean, row.second_moment, row.theory.mean, row.theory.second_moment)
+    return plot.mean_activation(rows)
+
+
+@figure("leaky-selu-variance")
+def leaky_selu_variance() -> Figure:
+    stats = leaky.forward_statistics()
+    rows = {}
+    for activation, init, scale in (
+        ("selu", "lecun_normal", 0.1),
+        ("selu", "lecun_normal", 1.0),
+        ("selu", "lecun_normal", 10.0),
+        ("relu", "lecun_normal", 1.0),
+    ):
+        row = stats.row(activation, init, scale)
+        t = row.theory
+        predicted = [s - m**2 for s, m in zip(t.second_moment, t.mean, strict=True)]
+        rows[f"{activation}, input variance {scale:g}"] = (row.variance, predicted)
+    return plot.variance_through_depth(
+        rows,
+        ylabel=r"variance of the activations $\mathrm{Var}[h]$",
+        title=f"LeCun-normal init, {stats.width} units per layer",
+    )
+
+
+@figure("leaky-training")
+def leaky_training() -> Figure:
+    runs = leaky.training_comparison()
+    losses = {
+        a: [h.train_loss for h in histories]
+        for (a, _), histories in zip(runs.configs, runs.histories, strict=True)
+    }
+    accuracy = {a: runs.final_accuracies(a) for a, _ in runs.configs}
+    return plot.training_runs(losses, accuracy)
+
+
+@figure("init-signal-through-depth")
+def init_signal_through_depth() -> Figure:
+    result = initialisation.signal_through_depth()
+    names = {"default": "PyTorch default", "xavier_normal": "Xavier", "he_normal": "He"}
+    panels: dict = {}
+    for row in result.rows:
+        forward = panels.setdefault((row.activation, r"$E[h^2]$"), {})
+        backward = panels.setdefault((row.activation, r"$\|\partial L/\partial W\|$"), {})
+        forward[names[row.init]] = (row.second_moments, row.theory.second_moment)
+        backward[names[row.init]] = (row.grad_norms, row.theory.grad_norms)
+    return plot.signal_through_depth(panels)
+
+
+@figure("init-he2015")
+def init_he2015() -> Figure:
+    result = initialisation.he_miniature()
+    names = {"xavier_normal": "Xavier init", "he_normal": "He init"}
+    return plot.loss_and_accuracy(
+        {
+            names[i]: (result.history(i).train_loss, result.history(i).test_accuracy)
+            for i in result.inits
+        }
+    )
+
+
+@figure("init-orthogonal")
+def init_orthogonal() -> Figure:
+    result = initialisation.product_conditioning()
+    return plot.condition_growth(
+        {"Gaussian N(0, 1/n) (lower bound)": result.gaussian, "orthogonal": result.orthogonal},
+        result.theory,
+        theory_label="Gaussian, asymptotic rate",
+    )

@@ -124,3 +124,387 @@ def gradient_profile(series: Mapping[str, Sequence[float]], *, title: str) -> Fi
     layer_series(ax, series, ylabel=r"gradient norm $\|\partial L / \partial W\|$")
     ax.set_title(title)
     return fig
+
+
+# ---------------------------------------------------------------------------
+# Pages "ReLU and dying ReLU", "Leaky ReLU and friends" and "Initialisation".
+
+import math  # noqa: E402
+
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+Runs = Sequence[Sequence[float]]
+"""Several runs of one per-layer (or per-epoch) series, one row per run."""
+
+
+def _series_style(i: int) -> dict[str, object]:
+    """Colour and marker of series ``i`` (every series differs by marker too)."""
+    return {"color": PALETTE[i % 7], "marker": MARKERS[i % len(MARKERS)]}
+
+
+def _positive(values: Sequence[float]) -> list[float]:
+    """``values`` with zeros and negatives as NaN, so a log axis leaves a gap."""
+    return [v if v > 0 else float("nan") for v in values]
+
+
+def _geometric_mean(values: Sequence[float]) -> float:
+    """``exp(mean(log(values)))``, the average of quantities spanning decades
+    (NaN if any value is not positive)."""
+    if min(values) <= 0:
+        return float("nan")
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+def _markevery(n: int) -> int:
+    """Mark about ten points of an ``n``-point line."""
+    return max(1, n // 10)
+
+
+def _band(ax: plt.Axes, x: Sequence[float], rows: Sequence[Sequence[float]], color: str) -> None:
+    """Shade between the smallest and largest of several runs (one row per run)."""
+    columns = list(zip(*rows, strict=True))
+    ax.fill_between(
+        x, [min(c) for c in columns], [max(c) for c in columns], color=color, alpha=0.18, lw=0
+    )
+
+
+def _accuracy_strip(ax: plt.Axes, accuracy: Mapping[str, Sequence[float]]) -> None:
+    """One column of markers per setting: the test accuracy of each of its runs."""
+    for i, values in enumerate(accuracy.values()):
+        ax.plot([i] * len(values), values, linestyle="none", **_series_style(i))
+    ax.set_xticks(range(len(accuracy)), list(accuracy), rotation=20)
+    ax.set_ylabel("test accuracy after training")
+    ax.set_ylim(0, 1)
+
+
+@styled
+def gradient_profiles(panels: Mapping[str, Mapping[str, Sequence[float]]]) -> Figure:
+    """Per-layer gradient norms, one panel per title, one line per series.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.gradient_profiles({"a": {"x": [1e-3, 1e-1]}, "b": {"y": [1.0, 2.0]}})
+    >>> [ax.get_title() for ax in fig.axes]
+    ['a', 'b']
+    """
+    fig, axes = new_figure(len(panels), width=4.2 * len(panels))
+    for ax, (title, series) in zip(axes, panels.items(), strict=True):
+        layer_series(ax, series, ylabel=r"gradient norm $\|\partial L / \partial W\|$")
+        for line in ax.get_lines():
+            line.set_markevery(_markevery(len(line.get_xdata())))
+        ax.set_title(title)
+    return fig
+
+
+@styled
+def dying_units(
+    dead: Mapping[str, Sequence[Sequence[float]]],
+    accuracy: Mapping[str, Sequence[float]],
+) -> Figure:
+    """Left: dead fraction per layer after training, one line per setting (the
+    mean over runs, bars from the lowest to the highest run). Right: test
+    accuracy of every run, one column per setting.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.dying_units({"lr 0.1": [[0.9, 0.8], [0.7, 0.6]]}, {"lr 0.1": [0.3, 0.5]})
+    >>> fig.axes[1].get_ylabel()
+    'test accuracy after training'
+    """
+    fig, (left, right) = new_figure(2, width=8.4)
+    for i, (label, runs) in enumerate(dead.items()):
+        columns = list(zip(*runs, strict=True))
+        mean = [sum(c) / len(c) for c in columns]
+        layers = range(1, len(mean) + 1)
+        low = [m - min(c) for m, c in zip(mean, columns, strict=True)]
+        high = [max(c) - m for m, c in zip(mean, columns, strict=True)]
+        left.errorbar(layers, mean, yerr=[low, high], capsize=3, label=label, **_series_style(i))
+    left.set_xlabel("hidden layer (1 = nearest the input)")
+    left.set_ylabel("dead units (no input activates them)")
+    left.set_ylim(0, 1)
+    left.set_xticks(range(1, len(mean) + 1))
+    left.legend(loc="center left", bbox_to_anchor=(0.0, 0.62), ncols=2)
+    _accuracy_strip(right, accuracy)
+    return fig
+
+
+@styled
+def born_dead(
+    x: Sequence[float],
+    functions: Sequence[Sequence[float]],
+    constant: Sequence[bool],
+    curves: Mapping[str, Sequence[float]],
+    bounds: Mapping[str, Sequence[float]],
+    *,
+    title: str,
+) -> Figure:
+    """Left: a few random nets as functions of their input, constant ones dashed.
+    Right: probability of being born dead against depth, one line per width,
+    with its upper bound dotted in the same colour.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.born_dead(
+    ...     [-1.0, 0.0, 1.0], [[0.0, 0.0, 0.0], [1.0, 0.0, 2.0]], [True, False],
+    ...     {"width 2": [0.3, 0.5]}, {"width 2": [0.4, 0.6]}, title="two nets",
+    ... )
+    >>> fig.axes[0].get_title()
+    'two nets'
+    """
+    fig, (left, right) = new_figure(2, width=9.0)
+    middle = len(x) // 2
+    for y, flat in zip(functions, constant, strict=True):
+        shifted = [v - y[middle] for v in y]
+        scale = max(abs(v) for v in shifted) or 1.0
+        left.plot(
+            x,
+            [v / scale for v in shifted],
+            color=PALETTE[1] if flat else PALETTE[0],
+            linestyle="--" if flat else "-",
+            lw=2.2 if flat else 1.4,
+        )
+    left.plot([], [], color=PALETTE[0], label="varies with x")
+    left.plot([], [], color=PALETTE[1], linestyle="--", lw=2.2, label="constant: born dead")
+    left.set_xlabel("input x")
+    left.set_ylabel(r"$(f(x) - f(0))$ / its largest $|\cdot|$")
+    left.set_title(title)
+    left.legend()
+    for i, (label, curve) in enumerate(curves.items()):
+        depths = range(1, len(curve) + 1)
+        style = _series_style(i)
+        right.plot(depths, curve, label=label, markevery=5, **style)
+        right.plot(depths, bounds[label], color=style["color"], linestyle=":", lw=1.2)
+    right.plot([], [], color="black", linestyle=":", lw=1.2, label="upper bound")
+    right.set_xlabel("depth (hidden layers)")
+    right.set_ylabel("probability of being born dead")
+    right.set_ylim(0, 1.02)
+    right.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return fig
+
+
+@styled
+def activation_curves(
+    x: Sequence[float], values: Mapping[str, Sequence[float]], slopes: Mapping[str, Sequence[float]]
+) -> Figure:
+    """Each activation (left) and its derivative (right) against the pre-activation.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.activation_curves([-1.0, 1.0], {"relu": [0.0, 1.0]}, {"relu": [0.0, 1.0]})
+    >>> fig.axes[1].get_xlabel()
+    'pre-activation z'
+    """
+    fig, (left, right) = new_figure(2, width=9.0)
+    for ax, series, ylabel in ((left, values, r"$\phi(z)$"), (right, slopes, r"$\phi'(z)$")):
+        for i, (label, y) in enumerate(series.items()):
+            ax.plot(x, y, label=label, markevery=_markevery(len(x)), **_series_style(i))
+        ax.axhline(0, color="black", lw=0.6)
+        ax.set_xlabel("pre-activation z")
+        ax.set_ylabel(ylabel)
+    left.legend()
+    return fig
+
+
+def _mean_over_rms(mean: Sequence[float], second: Sequence[float]) -> list[float]:
+    """``E[h] / sqrt(E[h^2])`` per layer (NaN where the second moment is 0)."""
+    return [m / s**0.5 if s > 0 else float("nan") for m, s in zip(mean, second, strict=True)]
+
+
+def _measured_and_theory(
+    ax: plt.Axes, i: int, label: str, measured: Sequence[float], theory: Sequence[float]
+) -> None:
+    layers = range(1, len(measured) + 1)
+    style = _series_style(i)
+    ax.plot(layers, measured, label=label, linestyle="none", markevery=1, **style)
+    ax.plot(layers, theory, color=style["color"], linestyle="--", lw=1.2)
+
+
+@styled
+def mean_activation(
+    rows: Mapping[str, tuple[Sequence[float], Sequence[float], Sequence[float], Sequence[float]]],
+) -> Figure:
+    """Per layer: the mean activation in units of its root mean square (left)
+    and the second moment (right, log scale); markers measured, dashed lines
+    the mean-field prediction. ``rows`` maps a label to ``(mean, second moment,
+    theory mean, theory second moment)``.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.mean_activation({"relu": ([0.4, 0.4], [0.5, 0.5], [0.4, 0.4], [0.5, 0.5])})
+    >>> fig.axes[1].get_yscale()
+    'log'
+    """
+    fig, (left, right) = new_figure(2, width=9.0)
+    for i, (label, (mean, second, t_mean, t_second)) in enumerate(rows.items()):
+        ratio, t_ratio = _mean_over_rms(mean, second), _mean_over_rms(t_mean, t_second)
+        _measured_and_theory(left, i, label, ratio, t_ratio)
+        _measured_and_theory(right, i, label, _positive(second), _positive(t_second))
+    left.set_ylabel(r"mean / root mean square, $E[h] / \sqrt{E[h^2]}$")
+    right.set_ylabel(r"second moment $E[h^2]$")
+    right.set_yscale("log")
+    for ax in (left, right):
+        ax.set_xlabel("hidden layer (1 = nearest the input)")
+    right.plot([], [], color="black", linestyle="--", lw=1.2, label="mean-field theory")
+    right.legend(fontsize=8, loc="lower left")
+    return fig
+
+
+@styled
+def variance_through_depth(
+    rows: Mapping[str, tuple[Sequence[float], Sequence[float]]], *, ylabel: str, title: str
+) -> Figure:
+    """Measured (markers) and predicted (dashed) per-layer values on a log scale,
+    one colour per row; ``rows`` maps a label to ``(measured, theory)``.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> rows = {"selu": ([2.0, 1.0], [2.0, 1.0])}
+    >>> fig = plot.variance_through_depth(rows, ylabel="Var", title="t")
+    >>> fig.axes[0].get_ylabel()
+    'Var'
+    """
+    fig, (ax,) = new_figure()
+    for i, (label, (measured, theory)) in enumerate(rows.items()):
+        _measured_and_theory(ax, i, label, _positive(measured), _positive(theory))
+    ax.plot([], [], color="black", linestyle="--", lw=1.2, label="mean-field theory")
+    ax.set_yscale("log")
+    ax.set_xlabel("hidden layer (1 = nearest the input)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return fig
+
+
+@styled
+def training_runs(
+    losses: Mapping[str, Sequence[Sequence[float]]],
+    accuracy: Mapping[str, Sequence[float]],
+    *,
+    xlabel: str = "epoch",
+) -> Figure:
+    """Left: training loss against epoch, one line per setting (mean of its
+    runs, shaded from the lowest to the highest run). Right: final test
+    accuracy of every run, one column per setting.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.training_runs({"relu": [[2.3, 1.5], [2.3, 1.7]]}, {"relu": [0.5, 0.6]})
+    >>> fig.axes[0].get_xlabel()
+    'epoch'
+    """
+    fig, (left, right) = new_figure(2, width=9.0)
+    for i, (label, runs) in enumerate(losses.items()):
+        style = _series_style(i)
+        epochs = range(len(runs[0]))
+        mean = [sum(c) / len(c) for c in zip(*runs, strict=True)]
+        left.plot(epochs, mean, label=label, **style)
+        if len(runs) > 1:
+            _band(left, epochs, runs, style["color"])
+    left.set_xlabel(xlabel)
+    left.set_ylabel("training loss (cross-entropy)")
+    left.set_xticks(range(len(next(iter(losses.values()))[0])))
+    left.legend()
+    _accuracy_strip(right, accuracy)
+    return fig
+
+
+@styled
+def signal_through_depth(
+    panels: Mapping[tuple[str, str], Mapping[str, tuple[Runs, Sequence[float]]]],
+    *,
+    xlabel: str = "layer (1 = nearest the input)",
+) -> Figure:
+    """A grid of log-scale panels keyed ``(row title, column quantity)``; in
+    each, one colour per series: the geometric mean of several runs (markers,
+    shaded from lowest to highest run) and the prediction (dashed). Series map
+    a label to ``(runs, theory)``.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> series = {"He": ([[1.0, 0.9], [1.1, 1.2]], [1.0, 1.0])}
+    >>> fig = plot.signal_through_depth({("relu", "E[h^2]"): series, ("tanh", "E[h^2]"): series})
+    >>> [ax.get_title() for ax in fig.axes]
+    ['relu: E[h^2]', 'tanh: E[h^2]']
+    """
+    row_titles = list(dict.fromkeys(r for r, _ in panels))
+    col_titles = list(dict.fromkeys(c for _, c in panels))
+    fig, axes = plt.subplots(
+        len(row_titles), len(col_titles), figsize=(4.5 * len(col_titles), 3.3 * len(row_titles)),
+        squeeze=False, layout="constrained",
+    )
+    for (row, col), series in panels.items():
+        ax = axes[row_titles.index(row)][col_titles.index(col)]
+        for i, (label, (runs, theory)) in enumerate(series.items()):
+            layers = range(1, len(theory) + 1)
+            columns = list(zip(*runs, strict=True))
+            geo = [_geometric_mean(c) for c in columns]
+            style = _series_style(i)
+            ax.plot(layers, geo, label=label, ls="none", markevery=3, markersize=3.5, **style)
+            _band(ax, layers, [_positive(r) for r in runs], style["color"])
+            ax.plot(layers, _positive(theory), color=style["color"], linestyle="--", lw=1.2)
+        ax.set_yscale("log")
+        ax.set_title(f"{row}: {col}")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(col)
+    axes[0][0].plot([], [], color="black", linestyle="--", lw=1.2, label="mean-field theory")
+    axes[0][0].legend(fontsize=8)
+    return fig
+
+
+@styled
+def condition_growth(
+    depth_series: Mapping[str, Sequence[float]], theory: Sequence[float], *, theory_label: str
+) -> Figure:
+    """``log10`` of a condition number against the number of layers multiplied.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.condition_growth({"Gaussian": [1.3, 2.7]}, [1.3, 2.6], theory_label="rate")
+    >>> fig.axes[0].get_legend().get_texts()[-1].get_text()
+    'rate'
+    """
+    fig, (ax,) = new_figure()
+    for i, (label, values) in enumerate(depth_series.items()):
+        layers = range(1, len(values) + 1)
+        ax.plot(layers, values, label=label, markevery=_markevery(len(values)), **_series_style(i))
+    layers = range(1, len(theory) + 1)
+    ax.plot(layers, theory, color="black", linestyle="--", lw=1.2, label=theory_label)
+    ax.set_xlabel("layers multiplied")
+    ax.set_ylabel(r"$\log_{10}$ condition number of $W_k \cdots W_1$")
+    ax.legend()
+    return fig
+
+
+@styled
+def loss_and_accuracy(histories: Mapping[str, tuple[Sequence[float], Sequence[float]]]) -> Figure:
+    """Training loss (left) and test accuracy (right) against epoch, one line
+    per run; ``histories`` maps a label to ``(train loss, test accuracy)``.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.loss_and_accuracy({"He init": ([2.4, 1.4], [0.1, 0.4])})
+    >>> fig.axes[1].get_ylabel()
+    'test accuracy'
+    """
+    fig, (left, right) = new_figure(2, width=9.0)
+    for i, (label, (loss, accuracy)) in enumerate(histories.items()):
+        left.plot(range(len(loss)), loss, label=label, **_series_style(i))
+        right.plot(range(len(accuracy)), accuracy, label=label, **_series_style(i))
+    left.set_ylabel("training loss (cross-entropy)")
+    right.set_ylabel("test accuracy")
+    right.set_ylim(0, 1)
+    for ax in (left, right):
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    left.legend()
+    return fig

@@ -62,3 +62,316 @@ def good_region(activation: str, threshold: float = SATURATION_THRESHOLD) -> flo
         return math.log(s / (1 - s))
     # 1 - tanh^2 = t  <=>  tanh = sqrt(1 - t)
     return math.atanh(math.sqrt(1 - threshold))
+
+
+# ---------------------------------------------------------------------------
+# Variance propagation, initialisation and dying ReLU: the closed forms behind
+# the pages "ReLU and dying ReLU", "Leaky ReLU and friends" and "Initialisation".
+
+from dataclasses import dataclass  # noqa: E402
+from functools import cache  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from vgp.activations import activation as _activation_module  # noqa: E402
+from vgp.activations import derivative as _derivative  # noqa: E402
+from vgp.init import SCHEMES, check_gain, weight_variance  # noqa: E402
+
+_EULER_GAMMA = 0.5772156649015329
+
+
+@cache
+def _legendre_nodes(n: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    return np.polynomial.legendre.leggauss(n)
+
+
+def _gaussian_expectation(fn, variance: float) -> float:
+    """``E[fn(z)]`` for ``z ~ N(0, variance)``, by Gauss-Legendre quadrature on
+    ``[-10 sd, 0]`` and ``[0, 10 sd]`` (split at 0, where ReLU-like functions
+    have their kink, so each half is smooth and the rule converges fast)."""
+    if variance == 0:
+        return float(fn(torch.zeros(1, dtype=torch.float64))[0])
+    sd = math.sqrt(variance)
+    x, w = _legendre_nodes()
+    half = 5.0 * sd * (x + 1.0)
+    weights = 5.0 * sd * w * np.exp(-(half**2) / (2 * variance)) / math.sqrt(2 * math.pi * variance)
+    z = torch.from_numpy(np.concatenate([-half, half]))
+    return float((fn(z) * torch.from_numpy(np.concatenate([weights, weights]))).sum())
+
+
+@dataclass(frozen=True)
+class GaussianMoments:
+    """Moments of an activation of a centred Gaussian pre-activation ``z``.
+
+    Attributes
+    ----------
+    mean
+        ``E[phi(z)]``.
+    second_moment
+        ``E[phi(z)^2]``: what the next layer's variance is made of.
+    slope_second_moment
+        ``E[phi'(z)^2]``: what each layer multiplies the backward signal's
+        second moment by (besides the weights).
+    """
+
+    mean: float
+    second_moment: float
+    slope_second_moment: float
+
+
+def gaussian_moments(activation: str, variance: float, **kw: float) -> GaussianMoments:
+    r"""Moments of ``phi(z)`` and ``phi'(z)`` for ``z ~ N(0, variance)``.
+
+    Exact for ReLU, leaky ReLU and the identity (for ReLU:
+    :math:`E[\phi] = \sigma/\sqrt{2\pi}`, :math:`E[\phi^2] = \sigma^2/2`,
+    :math:`E[\phi'^2] = 1/2`); by numerical quadrature for the others.
+
+    Parameters
+    ----------
+    activation
+        One of :data:`vgp.ACTIVATIONS`.
+    variance
+        Variance of the pre-activation ``z`` (at least 0).
+    **kw
+        ``negative_slope`` (leaky ReLU) or ``alpha`` (ELU), as for
+        :func:`vgp.activation`.
+
+    Examples
+    --------
+    >>> import vgp
+    >>> m = vgp.theory.gaussian_moments("relu", 1.0)
+    >>> print(f"{m.mean:.4f} {m.second_moment:.4f} {m.slope_second_moment:.4f}")
+    0.3989 0.5000 0.5000
+    >>> m = vgp.theory.gaussian_moments("selu", 1.0)   # SELU's fixed point
+    >>> print(f"{m.mean:.4f} {m.second_moment:.4f}")
+    0.0000 1.0000
+    """
+    check_choice("activation", activation, ACTIVATIONS)
+    variance = check_number("variance", variance, minimum=0.0)
+    module = _activation_module(activation, **kw).double()
+    if activation in ("relu", "leaky_relu", "identity"):
+        slope = {"relu": 0.0, "identity": 1.0}.get(activation, kw.get("negative_slope", 0.01))
+        return GaussianMoments(
+            mean=(1 - slope) * math.sqrt(variance / (2 * math.pi)),
+            second_moment=(1 + slope**2) * variance / 2,
+            slope_second_moment=(1 + slope**2) / 2,
+        )
+    with torch.no_grad():
+        return GaussianMoments(
+            mean=_gaussian_expectation(module, variance),
+            second_moment=_gaussian_expectation(lambda z: module(z) ** 2, variance),
+            slope_second_moment=_gaussian_expectation(
+                lambda z: _derivative(activation, z, **kw) ** 2, variance
+            ),
+        )
+
+
+def bias_variance(init: str, fan_in: int) -> float:
+    """Variance of one bias under ``init``: ``1 / (3 fan_in)`` for PyTorch's
+    default ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``, 0 for every other scheme
+    (they zero the biases).
+
+    Examples
+    --------
+    >>> import vgp
+    >>> print(f"{vgp.theory.bias_variance('default', 100):.5f}")
+    0.00333
+    >>> vgp.theory.bias_variance("he_normal", 100)
+    0.0
+    """
+    check_choice("init", init, SCHEMES)
+    fan_in = check_int("fan_in", fan_in)
+    return 1.0 / (3 * fan_in) if init == "default" else 0.0
+
+
+def he_variance(fan_in: int, negative_slope: float = 0.0) -> float:
+    r"""The weight variance that keeps a (leaky) ReLU layer's second moment:
+    :math:`2 / ((1 + a^2)\, n_\text{in})` (He et al. 2015, eq. 10 with PReLU slope ``a``).
+
+    Examples
+    --------
+    >>> import vgp
+    >>> vgp.theory.he_variance(100), round(vgp.theory.he_variance(100, negative_slope=1.0), 6)
+    (0.02, 0.01)
+    """
+    fan_in = check_int("fan_in", fan_in)
+    a = check_number("negative_slope", negative_slope, minimum=0.0)
+    return 2.0 / ((1.0 + a**2) * fan_in)
+
+
+@dataclass(frozen=True)
+class Propagation:
+    """Mean-field prediction for a :func:`vgp.mlp` at initialisation, layer by layer.
+
+    Hidden layers are numbered ``1 .. depth``; the output layer is ``depth + 1``.
+
+    Attributes
+    ----------
+    pre_variance
+        ``Var[z_l]`` of each hidden layer's pre-activation.
+    mean, second_moment
+        ``E[h_l]`` and ``E[h_l^2]`` of each hidden layer's activation.
+    backward_second_moment
+        ``E[(dL/dz_l)^2]`` for ``l = 1 .. depth + 1``, the last one (the output's)
+        being the second moment of the error signal put in at the top.
+    grad_norms
+        Predicted ``||dL/dW_l||`` for ``l = 1 .. depth + 1`` when the loss is
+        ``sum(output * R)`` over a batch of ``batch_size`` independent inputs,
+        ``R`` a random error signal.
+    """
+
+    pre_variance: tuple[float, ...]
+    mean: tuple[float, ...]
+    second_moment: tuple[float, ...]
+    backward_second_moment: tuple[float, ...]
+    grad_norms: tuple[float, ...]
+
+
+def variance_propagation(
+    activation: str,
+    init: str,
+    depth: int,
+    width: int,
+    *,
+    in_features: int | None = None,
+    out_features: int | None = None,
+    input_second_moment: float = 1.0,
+    output_gradient_second_moment: float = 1.0,
+    batch_size: int = 1,
+    gain: float | None = None,
+    **kw: float,
+) -> Propagation:
+    r"""Propagate second moments forward and backward through a deep net.
+
+    Forward, each pre-activation is a sum of ``n_in`` independent terms:
+
+    .. math:: \operatorname{Var}[z_\ell] = n_\text{in} \operatorname{Var}[W_\ell]\,
+              E[h_{\ell-1}^2] + \operatorname{Var}[b_\ell],
+              \qquad E[h_\ell^2] = E[\phi(z_\ell)^2],
+
+    with ``z`` taken as Gaussian. Backward, the error signal
+    :math:`\delta_\ell = \partial L / \partial z_\ell` obeys
+
+    .. math:: E[\delta_\ell^2] = n_\text{out} \operatorname{Var}[W_{\ell+1}]\,
+              E[\phi'(z_\ell)^2]\, E[\delta_{\ell+1}^2],
+
+    and, with the backward signal taken independent of the forward one,
+    :math:`E\|\partial L/\partial W_\ell\|^2 = B\, n_\text{out} E[\delta_\ell^2]\,
+    n_\text{in} E[h_{\ell-1}^2]` for a batch of ``B`` independent inputs.
+
+    Parameters
+    ----------
+    activation, init, depth, width, gain
+        As for :func:`vgp.mlp`.
+    in_features, out_features
+        Widths of the input and the output (default: ``width``, a square net).
+    input_second_moment
+        ``E[x^2]`` of the input (1 for standard normal inputs).
+    output_gradient_second_moment
+        ``E[(dL/d output)^2]`` of the error signal put in at the top.
+    batch_size
+        Rows in the batch, for :attr:`Propagation.grad_norms`.
+    **kw
+        Activation keywords (``negative_slope``, ``alpha``).
+
+    Examples
+    --------
+    >>> import vgp
+    >>> he = vgp.theory.variance_propagation("relu", "he_normal", depth=50, width=100)
+    >>> xavier = vgp.theory.variance_propagation("relu", "xavier_normal", depth=50, width=100)
+    >>> print(f"E[h^2] at layer 50: He {he.second_moment[-1]:.2f}, "
+    ...       f"Xavier {xavier.second_moment[-1]:.1e}")
+    E[h^2] at layer 50: He 1.00, Xavier 8.9e-16
+    """
+    check_choice("activation", activation, ACTIVATIONS)
+    check_choice("init", init, SCHEMES)
+    check_gain(init, gain)
+    depth = check_int("depth", depth)
+    width = check_int("width", width)
+    n_in = width if in_features is None else check_int("in_features", in_features)
+    n_out = width if out_features is None else check_int("out_features", out_features)
+    second = check_number("input_second_moment", input_second_moment, minimum=0.0)
+    top = check_number("output_gradient_second_moment", output_gradient_second_moment, minimum=0.0)
+    batch_size = check_int("batch_size", batch_size)
+
+    fans = [(n_in, width)] + [(width, width)] * (depth - 1) + [(width, n_out)]
+    w_var = [weight_variance(init, a, b, gain) for a, b in fans]
+    b_var = [bias_variance(init, a) for a, _ in fans]
+
+    inputs, q, means, moments, slopes = [second], [], [], [], []
+    for layer in range(depth):
+        fan_in = fans[layer][0]
+        q.append(fan_in * w_var[layer] * inputs[-1] + b_var[layer])
+        m = gaussian_moments(activation, q[-1], **kw)
+        means.append(m.mean)
+        moments.append(m.second_moment)
+        slopes.append(m.slope_second_moment)
+        inputs.append(m.second_moment)
+
+    backward = [top]
+    for layer in reversed(range(depth)):
+        fan_out = fans[layer + 1][1]
+        backward.append(fan_out * w_var[layer + 1] * slopes[layer] * backward[-1])
+    backward.reverse()
+
+    grads = tuple(
+        math.sqrt(batch_size * fan_out * backward[layer] * fan_in * inputs[layer])
+        for layer, (fan_in, fan_out) in enumerate(fans)
+    )
+    return Propagation(tuple(q), tuple(means), tuple(moments), tuple(backward), grads)
+
+
+def born_dead_bound(width: int, depth: int) -> float:
+    r"""Upper bound on the probability that a ReLU net is *born dead*: a constant
+    function of its input at initialisation.
+
+    With weights and biases drawn from continuous distributions symmetric about
+    zero, each unit of a layer is inactive at a given input with probability
+    1/2, independently of the others, whatever the layer below computed. So at
+    any one input a layer of ``width`` units is entirely zero with probability
+    :math:`2^{-N}`, and some layer among ``depth`` is with probability
+    :math:`1 - (1 - 2^{-N})^{L}`. A net is born dead exactly when some layer is
+    zero at *every* input of the domain, which implies it is zero at one, so
+    this bounds the probability from above; it is reached as the domain shrinks
+    to a point. Lu et al. (2020) prove that the probability tends to 1 as the
+    depth grows, at any fixed width.
+
+    Examples
+    --------
+    >>> import vgp
+    >>> print(f"{vgp.theory.born_dead_bound(2, 10):.3f} {vgp.theory.born_dead_bound(10, 50):.3f}")
+    0.944 0.048
+    """
+    width = check_int("width", width)
+    depth = check_int("depth", depth, minimum=0)
+    return 1.0 - (1.0 - 2.0**-width) ** depth
+
+
+def _digamma_of_half(m: int) -> float:
+    """``digamma(m / 2)`` for a positive integer ``m``, from its closed forms."""
+    if m % 2 == 0:
+        return -_EULER_GAMMA + sum(1.0 / k for k in range(1, m // 2))
+    odd = sum(2.0 / (2 * k - 1) for k in range(1, (m - 1) // 2 + 1))
+    return -_EULER_GAMMA - 2 * math.log(2) + odd
+
+
+def log_condition_rate(width: int) -> float:
+    r"""How fast the condition number of a product of Gaussian matrices grows.
+
+    For a product of ``L`` independent ``width x width`` matrices with i.i.d.
+    Gaussian entries, the ``i``-th singular value grows like
+    :math:`e^{L \mu_i}` with :math:`\mu_i = \tfrac12[\log(2\sigma^2) +
+    \psi(\tfrac{n - i + 1}{2})]` (Newman 1986), so
+    :math:`\log \kappa \approx L (\mu_1 - \mu_n) = \tfrac{L}{2}[\psi(n/2) - \psi(1/2)]`,
+    whatever the weights' scale. Returns that rate, in nats per layer.
+
+    Examples
+    --------
+    >>> import math, vgp
+    >>> rate = vgp.theory.log_condition_rate(128)
+    >>> print(f"{rate:.3f} nats, {rate / math.log(10):.2f} decades per layer")
+    3.057 nats, 1.33 decades per layer
+    """
+    width = check_int("width", width)
+    return 0.5 * (_digamma_of_half(width) - _digamma_of_half(1))
