@@ -266,6 +266,12 @@ def placement(
     >>> for a in result.activations:
     ...     for p in result.placements:
     ...         print(f"{a:8}{p:7}", " ".join(f"{x:.2f}" for x in result.final(a, p)))
+    sigmoid none    0.08 0.09 0.09
+    sigmoid before  0.75 0.81 0.80
+    sigmoid after   0.92 0.94 0.94
+    relu    none    0.08 0.08 0.11
+    relu    before  0.94 0.92 0.93
+    relu    after   0.93 0.94 0.94
     """
     depth = check_int("depth", depth)
     width = check_int("width", width)
@@ -328,6 +334,8 @@ def small_batches(
     >>> result = small_batches()
     >>> for b, p, n in zip(result.batch_sizes, result.plain, result.batch):
     ...     print(f"batch {b:2}: {p:.2f} without batch norm, {n:.2f} with")
+    batch  2: 0.75 without batch norm, 0.23 with
+    batch 16: 0.31 without batch norm, 0.52 with
     """
     for b in batch_sizes:
         check_int("batch_size", b, minimum=2)

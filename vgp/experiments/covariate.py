@@ -188,9 +188,9 @@ def covariate_shift(
     >>> result = covariate_shift()
     >>> for v in result.variants:
     ...     print(f"{v:6} test accuracy {result.final_accuracy(v):.2f}")
-    plain  test accuracy 0.00
-    batch  test accuracy 0.00
-    noisy  test accuracy 0.00
+    plain  test accuracy 0.92
+    batch  test accuracy 0.96
+    noisy  test accuracy 0.96
     """
     steps = check_int("steps", steps)
     every = check_int("every", every)

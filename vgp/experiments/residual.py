@@ -110,6 +110,11 @@ def residual_profiles(
     >>> result = residual_profiles()
     >>> for label, config in zip(result.labels, result.configs):
     ...     print(f"{label:30} dL/dh_1 / dL/dh_50 = {result.state_ratio(*config):.0e}")
+    sigmoid, plain                 dL/dh_1 / dL/dh_50 = 2e-42
+    sigmoid, residual              dL/dh_1 / dL/dh_50 = 1e+00
+    relu, plain                    dL/dh_1 / dL/dh_50 = 6e-20
+    relu, residual                 dL/dh_1 / dL/dh_50 = 9e+03
+    relu, residual + batch norm    dL/dh_1 / dL/dh_50 = 3e+01
     """
     depth = check_int("depth", depth, minimum=2)
     width = check_int("width", width)
