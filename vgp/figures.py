@@ -94,9 +94,13 @@ def batchnorm_preactivations() -> Figure:
 @figure("batchnorm-depth")
 def batchnorm_depth() -> Figure:
     result = batchnorm.depth_profiles()
+    series = dict(zip(result.labels, result.norms, strict=True))
+    vanishing = result.labels[result.row("sigmoid", None)]
     return plot.layer_profiles(
-        {f"{result.depth} layers of {result.width} units, at initialisation":
-         dict(zip(result.labels, result.norms, strict=True))},
+        {
+            f"{result.depth} layers of {result.width} units, at initialisation": series,
+            f"zoom: all but {vanishing}": {k: v for k, v in series.items() if k != vanishing},
+        },
         ylabel=_GRAD_W,
     )
 

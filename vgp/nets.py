@@ -55,6 +55,7 @@ class BatchNorm(nn.Module):
         self.register_buffer("running_mean", torch.zeros(num_features))
         self.register_buffer("running_var", torch.ones(num_features))
 
+    # --8<-- [start:forward]
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 2 or x.shape[1] != self.num_features:
             raise ValueError(
@@ -75,6 +76,7 @@ class BatchNorm(nn.Module):
             mean, var = self.running_mean, self.running_var
         x_hat = (x - mean) * torch.rsqrt(var + self.eps)
         return self.weight * self.perturb(x_hat) + self.bias
+    # --8<-- [end:forward]
 
     def perturb(self, x_hat: Tensor) -> Tensor:
         """Hook between normalising and scaling: the identity here.

@@ -172,15 +172,26 @@ def layer_profiles(
 ) -> Figure:
     """Per-layer values on a log scale, one panel per entry of ``panels``.
 
-    ``predictions[panel]`` optionally adds one thin dashed line per series, in
-    the series' colour, labelled once as ``prediction_label``.
+    A series keeps its colour and marker in every panel it appears in (so a
+    panel can zoom in on some of the series). ``predictions[panel]``
+    optionally adds one thin dashed line per series, in the series' colour,
+    labelled once as ``prediction_label``.
     """
     fig, axes = new_figure(len(panels), width=4.2 * len(panels) if len(panels) > 1 else 6.4)
+    style_of = {label: i for i, label in enumerate(dict.fromkeys(
+        label for series in panels.values() for label in series))}
     for ax, (title, series) in zip(axes, panels.items(), strict=True):
         for i, values in enumerate((predictions or {}).get(title, ())):
             ax.plot(range(1, len(values) + 1), values, color=PALETTE[i % 7], lw=1,
                     linestyle=(0, (4, 3)), label=prediction_label if i == 0 else None)
-        layer_series(ax, series, ylabel=ylabel, xlabel=xlabel)
+        for label, values in series.items():
+            i = style_of[label]
+            ax.plot(range(1, len(values) + 1), values, marker=MARKERS[i % len(MARKERS)],
+                    color=PALETTE[i % 7], label=label)
+        ax.set_yscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.legend()
         ax.set_title(title)
     return fig
 

@@ -104,8 +104,11 @@ def batchnorm_gain(activation: str) -> float:
     multiply the gradient by :math:`\sigma_w` and the activation by
     :math:`\phi'`: the weight scale cancels and this ratio is left. By the
     Gaussian Poincaré inequality it is at least 1 for every activation, and 1
-    only for a linear one: the explosion of Yang et al. (2019), whose rate for
-    ReLU is :math:`\lambda^2 = \pi / (\pi - 1)`.
+    only for a linear one: the explosion of Yang et al. (2019). The formula
+    treats the samples of a batch as independent; for ReLU it gives Yang et
+    al.'s large-batch rate :math:`\lambda^2 = \pi / (\pi - 1)` exactly, while
+    for smooth activations the correlations a deep net builds between samples
+    make the measured growth larger (about 1.08 per layer for sigmoid).
 
     Examples
     --------
