@@ -27,7 +27,9 @@ def pair(num_features: int = 5, **kw: float) -> tuple[BatchNorm, nn.BatchNorm1d]
 
 @pytest.mark.parametrize("momentum", [0.1, 0.5])
 @pytest.mark.parametrize("eps", [1e-5, 1e-2])
-def test_training_mode_matches_torch_including_running_statistics(momentum: float, eps: float) -> None:
+def test_training_mode_matches_torch_including_running_statistics(
+    momentum: float, eps: float
+) -> None:
     ours, theirs = pair(momentum=momentum, eps=eps)
     generator = torch.Generator().manual_seed(0)
     for step in range(6):
@@ -83,8 +85,10 @@ def test_bad_inputs_raise_at_the_call() -> None:
 
 @pytest.mark.parametrize(
     ("position", "order"),
-    [("before", ["fc1", "bn1", "act1", "fc2", "bn2", "act2", "out"]),
-     ("after", ["fc1", "act1", "bn1", "fc2", "act2", "bn2", "out"])],
+    [
+        ("before", ["fc1", "bn1", "act1", "fc2", "bn2", "act2", "out"]),
+        ("after", ["fc1", "act1", "bn1", "fc2", "act2", "bn2", "out"]),
+    ],
 )
 def test_norm_position_orders_the_layers(position: str, order: list[str]) -> None:
     net = vgp.mlp(2, 6, activation="tanh", norm="batch", norm_position=position)
@@ -109,7 +113,9 @@ def test_norm_position_keeps_the_weights_of_the_seed() -> None:
 
 
 def test_norm_position_is_validated() -> None:
-    with pytest.raises(ValueError, match="unknown norm_position 'middle'; choose one of: before, after"):
+    with pytest.raises(
+        ValueError, match="unknown norm_position 'middle'; choose one of: before, after"
+    ):
         vgp.mlp(2, 4, norm="batch", norm_position="middle")
     with pytest.raises(TypeError, match="norm_position must be a string"):
         vgp.mlp(2, 4, norm="batch", norm_position=1)

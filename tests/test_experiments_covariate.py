@@ -66,8 +66,9 @@ def test_percentiles_at_step_zero_are_those_of_the_untrained_net() -> None:
     result = covariate.covariate_shift(steps=4, every=2, width=10, depth=2, lr=0.1)
     assert result.steps == (0, 2, 4)
     data = vgp.datasets.digits()
-    net = vgp.mlp(2, 10, activation="sigmoid", init="normal", gain=2.0, in_features=64,
-                  out_features=10)
+    net = vgp.mlp(
+        2, 10, activation="sigmoid", init="normal", gain=2.0, in_features=64, out_features=10
+    )
     with torch.no_grad():
         z = net.fc2(torch.sigmoid(net.fc1(data.X_test)))[:, 0]
     expected = [torch.quantile(z, q / 100).item() for q in covariate.PERCENTILES]
@@ -80,8 +81,13 @@ def test_percentiles_at_step_zero_are_those_of_the_untrained_net() -> None:
 
 def test_median_drift_and_steps_to() -> None:
     result = covariate.CovariateShift(
-        variants=("plain",), steps=(0, 10, 20), accuracy=((0.1, 0.5, 0.9),),
-        percentiles=(((0, 1.0, 2), (0, 3.0, 4), (0, 2.0, 4)),), unit=0, lr=0.1, batch_size=2,
+        variants=("plain",),
+        steps=(0, 10, 20),
+        accuracy=((0.1, 0.5, 0.9),),
+        percentiles=(((0, 1.0, 2), (0, 3.0, 4), (0, 2.0, 4)),),
+        unit=0,
+        lr=0.1,
+        batch_size=2,
     )
     assert result.median_drift("plain") == pytest.approx(1.5)
     assert result.steps_to("plain", 0.5) == 10

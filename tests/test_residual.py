@@ -62,8 +62,10 @@ def test_hidden_outputs_are_the_hidden_states(residual: bool) -> None:
     net = vgp.mlp(3, 4, activation="tanh", residual=residual)
     x = torch.randn(6, 2)
     outputs: list[torch.Tensor] = []
-    handles = [m.register_forward_hook(lambda _m, _a, out: outputs.append(out))
-               for m in hidden_outputs(net)]
+    handles = [
+        m.register_forward_hook(lambda _m, _a, out: outputs.append(out))
+        for m in hidden_outputs(net)
+    ]
     net(x)
     for handle in handles:
         handle.remove()

@@ -280,8 +280,8 @@ def training_curves(
             ax.plot(xs, ys, color=PALETTE[i], marker=MARKERS[i], markevery=max(1, len(xs) // 10),
                     linestyle=LINESTYLES[i % len(LINESTYLES)], label=label)
             if marks and label in marks:
-                ax.annotate(marks[label], xy=(xs[-1], ys[-1]), xytext=(6, -3), textcoords="offset points",
-                            fontsize=8, color=PALETTE[i])
+                ax.annotate(marks[label], xy=(xs[-1], ys[-1]), xytext=(6, -3),
+                            textcoords="offset points", fontsize=8, color=PALETTE[i])
         if hlines and ylabel in hlines:
             y, text = hlines[ylabel]
             ax.axhline(y, color="0.3", lw=1, linestyle=":", label=text)

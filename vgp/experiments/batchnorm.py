@@ -13,12 +13,11 @@ from vgp.activations import ACTIVATIONS
 from vgp.data import circles, digits
 from vgp.experiments import experiment
 from vgp.experiments._layers import activation_inputs, activation_modules
-from vgp.experiments._sgd import accuracy, sgd_steps
+from vgp.experiments._sgd import accuracy, sgd_steps, single_threaded
 from vgp.init import SCHEMES
 from vgp.nets import NORM_POSITIONS, mlp
 from vgp.probe import default_loss, weight_layers
 from vgp.theory import good_region
-
 
 # --- restricted input ------------------------------------------------------------
 
@@ -85,14 +84,27 @@ def preactivations(
     saturated: dict[str | None, list] = {None: [], "batch": []}
     for sigma_w in sigma_ws:
         for norm in (None, "batch"):
-            net = mlp(depth, width, activation="sigmoid", init="normal", gain=sigma_w, norm=norm,
-                      seed=seed)
+            net = mlp(
+                depth,
+                width,
+                activation="sigmoid",
+                init="normal",
+                gain=sigma_w,
+                norm=norm,
+                seed=seed,
+            )
             z = activation_inputs(net, X)[-1].flatten()
             counts[norm].append(_histogram(z, edges))
             saturated[norm].append((z.abs() >= region).float().mean().item())
     return Preactivations(
-        depth, tuple(sigma_ws), tuple(edges.tolist()), tuple(counts[None]), tuple(counts["batch"]),
-        tuple(saturated[None]), tuple(saturated["batch"]), region,
+        depth,
+        tuple(sigma_ws),
+        tuple(edges.tolist()),
+        tuple(counts[None]),
+        tuple(counts["batch"]),
+        tuple(saturated[None]),
+        tuple(saturated["batch"]),
+        region,
     )
 
 
@@ -246,6 +258,7 @@ class Placement:
 
 
 @experiment
+@single_threaded
 def placement(
     depth: int = 6,
     width: int = 32,
@@ -286,14 +299,26 @@ def placement(
             runs = []
             for seed in seeds:
                 net = mlp(
-                    depth, width, activation=activation, norm=None if where == "none" else "batch",
+                    depth,
+                    width,
+                    activation=activation,
+                    norm=None if where == "none" else "batch",
                     norm_position="before" if where == "none" else where,
-                    in_features=data.n_features, out_features=data.out_features, seed=seed,
+                    in_features=data.n_features,
+                    out_features=data.out_features,
+                    seed=seed,
                 )
                 per_epoch = len(data.X_train) // batch_size
                 curve = [accuracy(net, data.X_test, data.y_test)]
-                for step in sgd_steps(net, data.X_train, data.y_train, lr=lr,
-                                      batch_size=batch_size, steps=epochs * per_epoch, seed=seed):
+                for step in sgd_steps(
+                    net,
+                    data.X_train,
+                    data.y_train,
+                    lr=lr,
+                    batch_size=batch_size,
+                    steps=epochs * per_epoch,
+                    seed=seed,
+                ):
                     if step % per_epoch == 0:
                         curve.append(accuracy(net, data.X_test, data.y_test))
                 runs.append(tuple(curve))
@@ -317,6 +342,7 @@ class SmallBatches:
 
 
 @experiment
+@single_threaded
 def small_batches(
     batch_sizes: tuple[int, ...] = (2, 16),
     depth: int = 3,
@@ -343,11 +369,25 @@ def small_batches(
     results: dict[str | None, list[float]] = {None: [], "batch": []}
     for batch_size in batch_sizes:
         for norm in (None, "batch"):
-            net = mlp(depth, width, init="he_normal", norm=norm, in_features=data.n_features,
-                      out_features=data.out_features, seed=seed)
+            net = mlp(
+                depth,
+                width,
+                init="he_normal",
+                norm=norm,
+                in_features=data.n_features,
+                out_features=data.out_features,
+                seed=seed,
+            )
             steps = epochs * (len(data.X_train) // batch_size)
-            for _ in sgd_steps(net, data.X_train, data.y_train, lr=lr, batch_size=batch_size,
-                               steps=steps, seed=seed):
+            for _ in sgd_steps(
+                net,
+                data.X_train,
+                data.y_train,
+                lr=lr,
+                batch_size=batch_size,
+                steps=steps,
+                seed=seed,
+            ):
                 pass
             results[norm].append(accuracy(net, data.X_test, data.y_test))
     return SmallBatches(tuple(batch_sizes), tuple(results[None]), tuple(results["batch"]), lr)

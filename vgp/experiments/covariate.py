@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 
 import torch
 from torch import Tensor, nn
@@ -16,7 +17,7 @@ from vgp.data import Dataset, digits
 from vgp.experiments import experiment
 from vgp.experiments._layers import activation_inputs
 from vgp.experiments._sgd import accuracy as accuracy_of
-from vgp.experiments._sgd import sgd_steps
+from vgp.experiments._sgd import sgd_steps, single_threaded
 from vgp.nets import BatchNorm, mlp
 
 VARIANTS: tuple[str, ...] = ("plain", "batch", "noisy")
@@ -93,7 +94,9 @@ def noisy_mlp(
     """
     net = mlp(depth, width, norm="batch", seed=seed, **kw)
     for i in range(1, depth + 1):
-        setattr(net, f"bn{i}", NoisyBatchNorm(width, shift=shift, scale=scale, seed=seed * 1000 + i))
+        setattr(
+            net, f"bn{i}", NoisyBatchNorm(width, shift=shift, scale=scale, seed=seed * 1000 + i)
+        )
     return net
 
 
@@ -154,7 +157,7 @@ class CovariateShift:
     def median_drift(self, variant: str) -> float:
         """Mean absolute change of the unit's median input between two records."""
         medians = [p[1] for p in self.percentiles[self._index(variant)]]
-        return sum(abs(b - a) for a, b in zip(medians, medians[1:])) / (len(medians) - 1)
+        return sum(abs(b - a) for a, b in pairwise(medians)) / (len(medians) - 1)
 
     def _index(self, variant: str) -> int:
         check_choice("variant", variant, self.variants)
@@ -162,6 +165,7 @@ class CovariateShift:
 
 
 @experiment
+@single_threaded
 def covariate_shift(
     steps: int = 400,
     every: int = 20,

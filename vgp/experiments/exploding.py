@@ -11,6 +11,7 @@ from vgp.activations import derivative
 from vgp.data import circles, moons
 from vgp.experiments import experiment
 from vgp.experiments._layers import activation_inputs
+from vgp.experiments._sgd import single_threaded
 from vgp.nets import mlp
 from vgp.probe import gradient_norms
 from vgp.train import train
@@ -70,7 +71,9 @@ def chaos_profiles(
     for sigma_w in sigma_ws:
         net = mlp(depth, width, activation="tanh", init="normal", gain=sigma_w, seed=seed)
         grads = gradient_norms(net, data.X_train, data.y_train)
-        slopes = [derivative("tanh", z).pow(2).mean().item() for z in activation_inputs(net, data.X_train)]
+        slopes = [
+            derivative("tanh", z).pow(2).mean().item() for z in activation_inputs(net, data.X_train)
+        ]
         norms.append(tuple(grads))
         chi.append(sigma_w**2 * sum(slopes) / len(slopes))
         lo, hi = skip, depth - skip
@@ -105,6 +108,7 @@ class Clipping:
 
 
 @experiment
+@single_threaded
 def clipping(
     depth: int = 10,
     width: int = 64,
@@ -145,6 +149,12 @@ def clipping(
         bad.append(history.nonfinite_epoch)
         accuracy.append(history.test_accuracy[-1])
     return Clipping(
-        RUNS, tuple(g for g, _ in settings), clip, lr, tuple(losses), tuple(grads), tuple(bad),
+        RUNS,
+        tuple(g for g, _ in settings),
+        clip,
+        lr,
+        tuple(losses),
+        tuple(grads),
+        tuple(bad),
         tuple(accuracy),
     )

@@ -129,8 +129,9 @@ def residual_profiles(
     X, y = data.X_train.double(), data.y_train.double()
     weight_grads, state_grads, logit_std = [], [], []
     for activation, residual, norm in configs:
-        net = mlp(depth, width, activation=activation, residual=residual, norm=norm,
-                  seed=seed).double()
+        net = mlp(
+            depth, width, activation=activation, residual=residual, norm=norm, seed=seed
+        ).double()
         states: list[Tensor] = []
 
         def keep(_module: nn.Module, _args: tuple, out: Tensor, states: list = states) -> None:
