@@ -1,4 +1,4 @@
-"""A lean mini-batch SGD loop for the experiments that only need the net itself.
+"""A lean mini-batch SGD loop, and one-thread runs, for the chapter experiments.
 
 Private to :mod:`vgp.experiments`. :func:`vgp.train` measures every layer's
 gradient at every step; the experiments that read only accuracies or

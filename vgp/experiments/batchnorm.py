@@ -49,6 +49,7 @@ def _histogram(z: Tensor, edges: Tensor) -> tuple[int, ...]:
 
 
 @experiment
+@single_threaded
 def preactivations(
     depth: int = 5,
     width: int = 100,
@@ -187,6 +188,7 @@ def _slope_and_rest(net: nn.Module, X: Tensor, y: Tensor) -> tuple[float, float]
 
 
 @experiment
+@single_threaded
 def depth_profiles(
     depth: int = 50,
     width: int = 100,

@@ -37,6 +37,7 @@ class ChaosProfiles:
 
 
 @experiment
+@single_threaded
 def chaos_profiles(
     depth: int = 30,
     width: int = 100,
