@@ -17,7 +17,9 @@ VANISHING_RATIO = 1e-3
 """Vanishing: the smallest layer gradient norm is below this fraction of the largest."""
 
 EXPLODING_RATIO = 1e3
-"""Exploding: the first layer's gradient norm is above this multiple of the last's."""
+"""Exploding: the first layer's gradient norm is above this multiple of the last's
+(or, more generally, the largest layer gradient norm is more than ``1 /
+VANISHING_RATIO`` times the smallest and lies nearer the input than it)."""
 
 DEAD_FRACTION = 0.5
 """Dead units: at least this share of a layer's units is dead on the batch."""
@@ -94,12 +96,20 @@ def _findings(stats: tuple[LayerStats, ...], loss: float) -> list[tuple[str, str
         )
     low, high = min(grads), max(grads)
     if high == 0 or low / high < VANISHING_RATIO:
-        lowest = stats[grads.index(low)].name
+        lowest, highest = grads.index(low), grads.index(high)
         ratio = 0.0 if high == 0 else low / high
-        found.append(
-            ("vanishing", f"{lowest} gradient norm {low:.2e} is {ratio:.2e} of the largest "
-             f"(< {VANISHING_RATIO:.0e})")
-        )
+        if high == 0 or lowest < highest:
+            found.append(
+                ("vanishing", f"{stats[lowest].name} gradient norm {low:.2e} is {ratio:.2e} of "
+                 f"the largest (< {VANISHING_RATIO:.0e})")
+            )
+        elif not found:
+            # the spread grows toward the input: the mirror image of vanishing
+            found.append(
+                ("exploding", f"{stats[highest].name} gradient norm {high:.2e} is {1 / ratio:.2e} "
+                 f"times that of {stats[lowest].name}, nearer the output "
+                 f"(> {1 / VANISHING_RATIO:.0e})")
+            )
     for s in stats:
         if s.dead_fraction is not None and s.dead_fraction >= DEAD_FRACTION:
             found.append(("dead units", f"{s.name}: {s.dead_fraction:.0%} of units dead "

@@ -19,6 +19,10 @@ from vgp.init import SCHEMES, check_gain, initialise
 NORMS: tuple[str, ...] = ("batch",)
 """The values :func:`mlp` accepts for ``norm`` (besides ``None``)."""
 
+NORM_POSITIONS: tuple[str, ...] = ("before", "after")
+"""Where :func:`mlp` puts the normalisation: before the activation (Ioffe and
+Szegedy 2015) or after it."""
+
 
 class BatchNorm(nn.Module):
     r"""Batch normalisation over the features of a ``(batch, features)`` input.
@@ -51,6 +55,7 @@ class BatchNorm(nn.Module):
         self.register_buffer("running_mean", torch.zeros(num_features))
         self.register_buffer("running_var", torch.ones(num_features))
 
+    # --8<-- [start:forward]
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 2 or x.shape[1] != self.num_features:
             raise ValueError(
@@ -62,16 +67,24 @@ class BatchNorm(nn.Module):
                 raise ValueError(
                     "BatchNorm needs at least 2 samples per batch in training mode, got 1"
                 )
-            mean = x.mean(dim=0)
-            var = x.var(dim=0, unbiased=False)
+            var, mean = torch.var_mean(x, dim=0, unbiased=False)
             with torch.no_grad():
                 n = x.shape[0]
                 self.running_mean.lerp_(mean, self.momentum)
                 self.running_var.lerp_(var * n / (n - 1), self.momentum)
         else:
             mean, var = self.running_mean, self.running_var
-        x_hat = (x - mean) / torch.sqrt(var + self.eps)
-        return self.weight * x_hat + self.bias
+        x_hat = (x - mean) * torch.rsqrt(var + self.eps)
+        return self.weight * self.perturb(x_hat) + self.bias
+    # --8<-- [end:forward]
+
+    def perturb(self, x_hat: Tensor) -> Tensor:
+        """Hook between normalising and scaling: the identity here.
+
+        A subclass may override it to disturb the normalised values, as the
+        "noisy" batch norm of Santurkar et al. (2018) does.
+        """
+        return x_hat
 
     def extra_repr(self) -> str:
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
@@ -111,10 +124,12 @@ def mlp(
     out_features: int = 1,
     seed: int = 0,
     gain: float | None = None,
+    norm_position: str = "before",
 ) -> nn.Sequential:
     """A deep fully-connected net: ``depth`` hidden layers of ``width`` units.
 
-    Each hidden layer is ``Linear -> [BatchNorm] -> activation``; the output layer
+    Each hidden layer is ``Linear -> [BatchNorm] -> activation`` (or ``Linear ->
+    activation -> BatchNorm`` with ``norm_position="after"``); the output layer
     is a plain ``Linear`` producing logits. With ``residual=True`` every hidden
     layer after the first (whose input has another width) is wrapped in
     :class:`Residual`. The weights are drawn with ``torch.manual_seed(seed)``
@@ -142,6 +157,9 @@ def mlp(
         Seed of the initial weights.
     gain
         Passed to :func:`vgp.init.initialise` (weight scale ``sigma_w``).
+    norm_position
+        ``"before"`` (the default) or ``"after"`` the activation: where the
+        batch norm goes when ``norm="batch"``. Ignored without a norm.
 
     Examples
     --------
@@ -157,6 +175,9 @@ def mlp(
       (act2): Tanh()
       (out): Linear(in_features=4, out_features=1, bias=True)
     )
+    >>> after = vgp.mlp(depth=1, width=4, norm="batch", norm_position="after")
+    >>> list(dict(after.named_children()))
+    ['fc1', 'act1', 'bn1', 'out']
     >>> vgp.mlp(depth=0, width=4)
     Traceback (most recent call last):
     ...
@@ -172,6 +193,7 @@ def mlp(
     if norm is not None:
         check_choice("norm", norm, NORMS)
     check_gain(init, gain)
+    check_choice("norm_position", norm_position, NORM_POSITIONS)
     if not isinstance(residual, bool):
         raise TypeError(f"residual must be True or False, got {residual!r}")
 
@@ -180,10 +202,9 @@ def mlp(
         layers: OrderedDict[str, nn.Module] = OrderedDict()
         for i in range(1, depth + 1):
             fan_in = in_features if i == 1 else width
-            parts = [(f"fc{i}", nn.Linear(fan_in, width))]
+            parts = [(f"fc{i}", nn.Linear(fan_in, width)), (f"act{i}", make_activation(activation))]
             if norm == "batch":
-                parts.append((f"bn{i}", BatchNorm(width)))
-            parts.append((f"act{i}", make_activation(activation)))
+                parts.insert(1 if norm_position == "before" else 2, (f"bn{i}", BatchNorm(width)))
             if residual and i > 1:
                 layers[f"block{i}"] = Residual(nn.Sequential(OrderedDict(parts)))
             else:

@@ -10,10 +10,14 @@ from torch import nn
 
 from vgp._checks import check_choice, check_inputs, check_int, check_module, check_number
 from vgp.data import Dataset
+from vgp.nets import BatchNorm
 from vgp.probe import default_loss, weight_layers
 
 OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam")
 """The values :func:`train` accepts for ``optimizer`` (``momentum`` is SGD with 0.9)."""
+
+_BATCH_NORMS = (nn.modules.batchnorm._BatchNorm, BatchNorm)
+"""Layers that cannot train on a batch of one: a last batch of one sample is skipped."""
 
 
 @dataclass(frozen=True)
@@ -143,7 +147,7 @@ def train(
         losses, grad_rows, ratio_rows = [], [], []
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
-            if len(idx) < 2 and any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules()):
+            if len(idx) < 2 and any(isinstance(m, _BATCH_NORMS) for m in model.modules()):
                 continue
             opt.zero_grad()
             loss = default_loss(model(X[idx]), y[idx])
