@@ -52,8 +52,12 @@ def public_callables() -> list[tuple[str, object]]:
 def test_the_walk_finds_the_known_public_api():
     names = {name for name, _ in CALLABLES}
     assert {
-        "vgp.nets.mlp", "vgp.probe.Probe", "vgp.diagnose.diagnose", "vgp.__main__.main",
-        "vgp.experiments.problem.gradient_profile", "vgp.plot.loss_curves",
+        "vgp.nets.mlp",
+        "vgp.probe.Probe",
+        "vgp.diagnose.diagnose",
+        "vgp.__main__.main",
+        "vgp.experiments.problem.gradient_profile",
+        "vgp.plot.loss_curves",
     } <= names
     assert "vgp.figures.home_gradients" not in names
 

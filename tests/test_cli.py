@@ -52,12 +52,21 @@ def test_diagnose_prints_the_true_gradient_of_every_layer(capsys):
 @pytest.mark.parametrize(
     ("argv", "layers", "header"),
     [
-        (["--residual", "--depth", "3"], ["fc1", "block2.block.fc2", "block3.block.fc3", "out"],
-         "residual"),
-        (["--norm", "batch", "--depth", "2", "--activation", "tanh"], ["fc1", "fc2", "out"],
-         "tanh, default init, batch norm"),
-        (["--dataset", "digits", "--depth", "2", "--width", "16", "--init", "he_normal"],
-         ["fc1", "fc2", "out"], "he_normal init"),
+        (
+            ["--residual", "--depth", "3"],
+            ["fc1", "block2.block.fc2", "block3.block.fc3", "out"],
+            "residual",
+        ),
+        (
+            ["--norm", "batch", "--depth", "2", "--activation", "tanh"],
+            ["fc1", "fc2", "out"],
+            "tanh, default init, batch norm",
+        ),
+        (
+            ["--dataset", "digits", "--depth", "2", "--width", "16", "--init", "he_normal"],
+            ["fc1", "fc2", "out"],
+            "he_normal init",
+        ),
     ],
 )
 def test_diagnose_options_reach_the_net(argv, layers, header, capsys):
@@ -70,7 +79,10 @@ def test_diagnose_options_reach_the_net(argv, layers, header, capsys):
 def test_diagnose_on_digits_uses_its_width(capsys):
     _, out, _ = run(["diagnose", "--dataset", "digits", "--depth", "2"], capsys)
     assert "1203 digits samples" in out
-    assert table_rows(out)["fc1"][1] == f"{vgp.mlp(2, 10, in_features=64, out_features=10)[0].weight.norm():.2e}"
+    assert (
+        table_rows(out)["fc1"][1]
+        == f"{vgp.mlp(2, 10, in_features=64, out_features=10)[0].weight.norm():.2e}"
+    )
 
 
 def fake_figures():
@@ -92,7 +104,9 @@ def test_figures_writes_every_registered_figure_with_a_progress_bar(tmp_path, ca
     for path in (tmp_path / "out").iterdir():
         assert ET.parse(path).getroot().tag.endswith("svg")
     assert [line.split("] ")[1] for line in err.splitlines()] == [
-        "1/3 first", "2/3 second", "3/3 third"
+        "1/3 first",
+        "2/3 second",
+        "3/3 third",
     ]
     assert "wrote 3 figures" in out
 

@@ -21,7 +21,7 @@ def load_hook():
 
 hook = load_hook()
 
-NOTEBOOK = '''# ---
+NOTEBOOK = """# ---
 # jupyter:
 #   kernelspec:
 #     display_name: Python 3
@@ -36,7 +36,7 @@ NOTEBOOK = '''# ---
 
 # %%
 1 + 1
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +90,12 @@ def test_on_files_adds_an_ipynb_of_each_notebook(tmp_path):
     config.load_dict({"site_name": "t", "docs_dir": str(docs), "site_dir": str(tmp_path / "site")})
     config.validate()
     config.plugins._current_plugin = "hooks/notebooks.py"  # set by MkDocs while hooks run
-    files = Files([File(p, str(docs), str(tmp_path / "site"), True)
-                   for p in ("index.md", "notebooks/tiny.py")])
+    files = Files(
+        [
+            File(p, str(docs), str(tmp_path / "site"), True)
+            for p in ("index.md", "notebooks/tiny.py")
+        ]
+    )
     files = hook.on_files(files, config)
     added = files.get_file_from_path("notebooks/tiny/tiny.ipynb")
     notebook = json.loads(added.content_string)

@@ -47,8 +47,11 @@ def test_resolution_is_scoped_to_the_docstring_owner(package):
 
 
 def test_the_extension_rewrites_every_docstring_of_the_package():
-    loaded = griffe.load("vgp", search_paths=[str(ROOT)], extensions=griffe.load_extensions(
-        str(ROOT / "hooks" / "sphinx_roles.py")))
+    loaded = griffe.load(
+        "vgp",
+        search_paths=[str(ROOT)],
+        extensions=griffe.load_extensions(str(ROOT / "hooks" / "sphinx_roles.py")),
+    )
     assert ":func:`" not in loaded["nets"].docstring.value
     assert "[`mlp`][vgp.nets.mlp]" in loaded["nets"].docstring.value
     assert r"\(y = \gamma" in loaded["nets"]["BatchNorm"].docstring.value

@@ -105,9 +105,7 @@ def _figures(args: argparse.Namespace) -> int:
     names = args.only or list(FIGURES)
     unknown = [name for name in names if name not in FIGURES]
     if unknown:
-        raise ValueError(
-            f"unknown figure {unknown[0]!r}; choose from: {', '.join(FIGURES)}"
-        )
+        raise ValueError(f"unknown figure {unknown[0]!r}; choose from: {', '.join(FIGURES)}")
     if args.outdir.exists() and not args.outdir.is_dir():
         raise ValueError(f"OUTDIR {str(args.outdir)!r} exists and is not a folder")
     torch.set_num_threads(1)
@@ -254,9 +252,7 @@ def parser() -> argparse.ArgumentParser:
         ),
     )
     figures.add_argument("outdir", type=Path, metavar="OUTDIR", help="folder (created if needed)")
-    figures.add_argument(
-        "--only", nargs="+", metavar="NAME", help="write only these figures"
-    )
+    figures.add_argument("--only", nargs="+", metavar="NAME", help="write only these figures")
     figures.set_defaults(run=_figures)
 
     experiments = commands.add_parser(
