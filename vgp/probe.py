@@ -121,9 +121,7 @@ class LayerStats:
     >>> import vgp
     >>> data = vgp.datasets.circles()
     >>> net = vgp.mlp(depth=2, width=10, activation="sigmoid")
-    >>> with vgp.Probe(net) as probe:
-    ...     vgp.probe.default_loss(net(data.X_train), data.y_train).backward()
-    >>> first = probe.stats[0]
+    >>> first = vgp.diagnose(net, data.X_train, data.y_train).stats[0]
     >>> first.name, first.activation, f"{first.grad_norm:.2e}", first.dead_fraction
     ('fc1', 'sigmoid', '1.73e-04', 0.0)
     """
