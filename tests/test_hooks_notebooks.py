@@ -101,3 +101,45 @@ def test_on_files_adds_an_ipynb_of_each_notebook(tmp_path):
     notebook = json.loads(added.content_string)
     assert [cell["cell_type"] for cell in notebook["cells"]] == ["markdown", "code"]
     assert "".join(notebook["cells"][1]["source"]) == "1 + 1"
+
+
+def test_long_inline_stylesheets_move_to_one_shared_file_each():
+    big = "." + "x" * hook.SHARED_MINIMUM + "{color:red}"
+    page = f"<style>{big}</style><p>text</p><style>.small{{}}</style><style>{big}</style>"
+    shared, files = hook.share_stylesheets(page, "notebooks/tiny/")
+    assert list(files.values()) == [big]  # the same CSS twice: one file
+    (path,) = files
+    assert path.startswith("assets/notebooks/") and path.endswith(".css")
+    link = f'<link rel="stylesheet" href="../../{path}">'
+    assert shared == f"{link}<p>text</p><style>.small{{}}</style>{link}"
+
+
+def test_share_stylesheets_on_the_real_template_leaves_a_light_page(rendered):
+    shared, files = hook.share_stylesheets(hook.strip_foreign_scripts(rendered), "notebooks/t/")
+    assert len(shared) < 20_000 < sum(map(len, files.values()))
+
+
+def test_each_image_gets_the_alt_text_of_its_cell():
+    page = f"<img {hook.NO_ALT} src=a><img {hook.NO_ALT} src=b>"
+    assert hook.describe_images(page, ["first <plot>", "second"]) == (
+        '<img alt="first &lt;plot&gt;" src=a><img alt="second" src=b>'
+    )
+    with pytest.raises(ValueError, match="draws 2 images but its cells give 1 alt texts"):
+        hook.describe_images(page, ["only one"])
+
+
+def test_cell_alts_reads_the_jupytext_cell_markers(tmp_path):
+    path = tmp_path / "nb.py"
+    path.write_text(NOTEBOOK.replace("# %%\n1 + 1", '# %% alt="two"\n1 + 1'))
+    assert hook.cell_alts(str(path)) == ["two"]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "docs" / "notebooks").glob("*.py")), ids=str)
+def test_every_site_notebook_describes_its_figures(path):
+    source = path.read_text()
+    drawing_cells = [
+        cell
+        for cell in source.split("\n# %%")[1:]
+        if not cell.startswith(" [markdown]") and "vgp.plot." in cell
+    ]
+    assert len(hook.cell_alts(str(path))) == len(drawing_cells) > 0

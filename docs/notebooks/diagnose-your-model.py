@@ -82,7 +82,7 @@ print(probe)
 # column is zero): the gradient vanishes even in sigmoid's good region, because
 # its best slope is already a quarter.
 
-# %%
+# %% alt="Gradient norm per layer of the sigmoid conv net, log scale: it rises by about a factor of ten per layer, from about 1e-6 at conv1 to about 1 at the output layer."
 vgp.plot.gradient_profile(
     {"sigmoid conv net": [s.grad_norm for s in probe.stats]},
     title="a small conv net, one backward pass",
@@ -121,7 +121,7 @@ print(after)
 # Every layer's gradient is now of the same order, and the verdict is
 # *healthy*. Side by side:
 
-# %%
+# %% alt="Gradient norm per layer before and after adding batch norm, log scale: without it the norms span six orders of magnitude; with it every convolution's gradient is between about 0.05 and 0.2, and the output layer's about 1.4."
 vgp.plot.gradient_profile(
     {
         "sigmoid": [s.grad_norm for s in diagnosis.stats],
@@ -138,7 +138,7 @@ vgp.plot.gradient_profile(
 # it. `vgp.train` takes any model and records the true per-layer gradient norms
 # as it goes.
 
-# %%
+# %% alt="Training loss per epoch of the two conv nets, log scale: the sigmoid net stays at log 10, about 2.3; the net with batch norm falls steadily."
 histories = {
     name: vgp.train(net, data, optimizer="adam", lr=0.003, epochs=5, batch_size=128, seed=0)
     for name, net in {"sigmoid": model, "sigmoid + batch norm": fixed}.items()
