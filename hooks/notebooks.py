@@ -12,7 +12,9 @@ template, and this hook mends what that template does to a page:
   ``assets/notebooks/``, which the browser fetches once for all notebooks;
 - it gives every image the alt text "No description has been provided for this
   image". :func:`describe_images` puts in its place the ``alt`` of the code cell
-  that drew it, written in the notebook as ``# %% alt="..."``.
+  that drew it, written in the notebook as ``# %% alt="..."``;
+- its code blocks scroll sideways but cannot get the keyboard's focus:
+  :func:`focusable_code` makes them focusable, as the outputs already are.
 
 :func:`on_files` adds, next to each notebook's page, the ``.ipynb`` that Jupyter
 opens (the page links to it; mkdocs-jupyter already copies the jupytext ``.py``
@@ -57,6 +59,15 @@ def strip_foreign_scripts(page: str) -> str:
     for pattern in FOREIGN_SCRIPTS:
         page = pattern.sub("", page)
     return page
+
+
+CODE_BLOCK = re.compile(r'<div class="highlight-ipynb')
+
+
+def focusable_code(page: str) -> str:
+    """``page`` with every notebook code block focusable (``tabindex="0"``), so that
+    a keyboard can scroll the long lines of one."""
+    return CODE_BLOCK.sub('<div tabindex="0" class="highlight-ipynb', page)
 
 
 def share_stylesheets(page: str, page_url: str) -> tuple[str, dict[str, str]]:
@@ -134,6 +145,7 @@ def on_post_page(output: str, page, config) -> str:
         output = describe_images(output, cell_alts(page.file.abs_src_path))
     except ValueError as error:
         log.warning("notebooks: %s: %s", page.file.src_uri, error)
+    output = focusable_code(output)
     output, stylesheets = share_stylesheets(output, page.url)
     for path, css in stylesheets.items():
         target = Path(config["site_dir"]) / path

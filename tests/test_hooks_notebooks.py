@@ -143,3 +143,12 @@ def test_every_site_notebook_describes_its_figures(path):
         if not cell.startswith(" [markdown]") and "vgp.plot." in cell
     ]
     assert len(hook.cell_alts(str(path))) == len(drawing_cells) > 0
+
+
+def test_code_blocks_become_focusable(rendered):
+    page = hook.focusable_code(rendered)
+    assert (
+        page.count('<div tabindex="0" class="highlight-ipynb')
+        == rendered.count('<div class="highlight-ipynb')
+        > 0
+    )

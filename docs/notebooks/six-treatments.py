@@ -139,9 +139,9 @@ vgp.plot.gradient_panels(
 #
 # ## The table
 #
-# The numbers behind the figures: final test accuracy, and the ratio of the first
-# layer's gradient norm to the output layer's, before training and in the last
-# epoch.
+# The numbers behind the figures: final test accuracy and training loss, and
+# *first/last*, the ratio of the first layer's gradient norm to the output
+# layer's, before training (start) and in the last epoch (end).
 
 # %%
 from IPython.display import Markdown
@@ -152,7 +152,7 @@ def first_to_last(norms):
 
 
 rows = [
-    "| treatment | test accuracy | train loss | first/last gradient, start | first/last gradient, end |",
+    "| treatment | test accuracy | train loss | first/last, start | first/last, end |",
     "| --- | ---: | ---: | ---: | ---: |",
 ]
 for name, h in histories.items():
