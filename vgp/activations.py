@@ -190,7 +190,14 @@ _MODULE_NAMES = (
 
 
 def module_kwargs(module: nn.Module) -> dict[str, float]:
-    """The keyword arguments that make :func:`derivative` match ``module``."""
+    """The keyword arguments that make :func:`derivative` match ``module``.
+
+    Examples
+    --------
+    >>> import torch, vgp
+    >>> vgp.activations.module_kwargs(torch.nn.LeakyReLU(0.2))
+    {'negative_slope': 0.2}
+    """
     if isinstance(module, nn.LeakyReLU):
         return {"negative_slope": module.negative_slope}
     if isinstance(module, nn.ELU):

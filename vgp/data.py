@@ -23,6 +23,13 @@ class Dataset:
 
     ``X_*`` are ``float32`` of shape ``(n, n_features)``. ``y_*`` are ``float32``
     zeros and ones for a binary task, ``int64`` class indices otherwise.
+
+    Examples
+    --------
+    >>> import vgp
+    >>> data = vgp.datasets.digits()
+    >>> data.X_train.shape, data.y_train.dtype, data.n_features, data.out_features
+    (torch.Size([1203, 64]), torch.int64, 64, 10)
     """
 
     name: str

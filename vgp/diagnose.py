@@ -34,6 +34,18 @@ class Diagnosis:
 
     ``verdict`` is the most urgent finding; ``findings`` lists every finding,
     each as ``(verdict, reason)``; ``stats`` holds the per-layer numbers.
+
+    Examples
+    --------
+    >>> import vgp
+    >>> data = vgp.datasets.circles()
+    >>> result = vgp.diagnose(vgp.mlp(depth=11, width=10, activation="sigmoid"),
+    ...                       data.X_train, data.y_train)
+    >>> for verdict, reason in result.findings:
+    ...     print(verdict, "-", reason)
+    vanishing - fc1 gradient norm 4.53e-12 is 1.71e-10 of the largest (< 1e-03)
+    >>> [s.name for s in result.stats][:3], f"{result.loss:.3f}"
+    (['fc1', 'fc2', 'fc3'], '0.694')
     """
 
     verdict: str

@@ -20,7 +20,15 @@ from vgp.experiments import problem
 
 @dataclass(frozen=True)
 class FigureSpec:
-    """One site figure: its file name (without ``.svg``) and how to draw it."""
+    """One site figure: its file name (without ``.svg``) and how to draw it.
+
+    Examples
+    --------
+    >>> from vgp.figures import FIGURES
+    >>> spec = FIGURES["home-gradients"]
+    >>> spec.name, spec.svg()[:5]
+    ('home-gradients', b'<?xml')
+    """
 
     name: str
     draw: Callable[[], Figure]
@@ -35,7 +43,22 @@ FIGURES: dict[str, FigureSpec] = {}
 
 
 def figure(name: str) -> Callable[[Callable[[], Figure]], Callable[[], Figure]]:
-    """Register the decorated function as the figure ``name``."""
+    """Register the decorated function as the figure ``name``.
+
+    A figure function takes no argument and returns a ``Figure``; it fetches an
+    experiment's (memoised) result and hands it to a :mod:`vgp.plot` function.
+    Each name is registered once.
+
+    Examples
+    --------
+    >>> from vgp.figures import FIGURES, figure
+    >>> "home-gradients" in FIGURES
+    True
+    >>> figure("home-gradients")(lambda: None)
+    Traceback (most recent call last):
+    ...
+    ValueError: figure name 'home-gradients' is registered twice
+    """
 
     def register(draw: Callable[[], Figure]) -> Callable[[], Figure]:
         if name in FIGURES:

@@ -5,18 +5,16 @@ Every scheme but ``"default"`` sets biases to zero; ``"default"`` is PyTorch's o
 reset, ``W, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` (the "standard" init of
 Glorot and Bengio 2010), so its weight variance is ``1 / (3 fan_in)``.
 
-========================  ====================================  ========================
-scheme                    weight distribution                   variance
-========================  ====================================  ========================
-``default``               U(-1/sqrt(fan_in), +1/sqrt(fan_in))   1 / (3 fan_in)
-``normal``                N(0, gain^2 / fan_in)                 gain^2 / fan_in
-``xavier_uniform``        U(-a, a), a = gain sqrt(6/(in+out))   gain^2 2 / (in + out)
-``xavier_normal``         N(0, gain^2 2 / (in + out))           gain^2 2 / (in + out)
-``he_uniform``            U(-a, a), a = gain sqrt(3/fan_in)     gain^2 / fan_in
-``he_normal``             N(0, gain^2 / fan_in)                 gain^2 / fan_in
-``lecun_normal``          N(0, 1 / fan_in)                      1 / fan_in
-``orthogonal``            gain * a random orthogonal matrix     gain^2 / fan_out (rows)
-========================  ====================================  ========================
+| scheme             | weight distribution                   | variance                |
+| ------------------ | ------------------------------------- | ----------------------- |
+| ``default``        | U(-1/sqrt(fan_in), +1/sqrt(fan_in))   | 1 / (3 fan_in)          |
+| ``normal``         | N(0, gain^2 / fan_in)                 | gain^2 / fan_in         |
+| ``xavier_uniform`` | U(-a, a), a = gain sqrt(6/(in+out))   | gain^2 2 / (in + out)   |
+| ``xavier_normal``  | N(0, gain^2 2 / (in + out))           | gain^2 2 / (in + out)   |
+| ``he_uniform``     | U(-a, a), a = gain sqrt(3/fan_in)     | gain^2 / fan_in         |
+| ``he_normal``      | N(0, gain^2 / fan_in)                 | gain^2 / fan_in         |
+| ``lecun_normal``   | N(0, 1 / fan_in)                      | 1 / fan_in              |
+| ``orthogonal``     | gain * a random orthogonal matrix     | gain^2 / fan_out (rows) |
 
 ``gain`` defaults to 1 except for the He schemes, where it is ``sqrt(2)`` (ReLU).
 """
@@ -46,7 +44,15 @@ _DEFAULT_GAIN = {"he_uniform": math.sqrt(2.0), "he_normal": math.sqrt(2.0)}
 
 
 def fans(weight: torch.Tensor) -> tuple[int, int]:
-    """``(fan_in, fan_out)`` of a weight, counting a convolution's kernel size."""
+    """``(fan_in, fan_out)`` of a weight, counting a convolution's kernel size.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.init import fans
+    >>> fans(torch.nn.Linear(400, 300).weight), fans(torch.nn.Conv2d(3, 8, 5).weight)
+    ((400, 300), (75, 200))
+    """
     receptive = weight[0][0].numel() if weight.dim() > 2 else 1
     return weight.shape[1] * receptive, weight.shape[0] * receptive
 
@@ -105,7 +111,17 @@ def initialise(model: nn.Module, scheme: str = "default", *, gain: float | None 
 
 
 def check_gain(scheme: str, gain: float | None) -> None:
-    """``gain`` must be positive, and only given to schemes that have one."""
+    """``gain`` must be positive, and only given to schemes that have one.
+
+    Examples
+    --------
+    >>> from vgp.init import check_gain
+    >>> check_gain("he_normal", 2.0)
+    >>> check_gain("lecun_normal", 2.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: init 'lecun_normal' has a fixed scale and takes no gain; got gain=2.0
+    """
     if gain is None:
         return
     check_number("gain", gain, minimum=0.0, strict=True)

@@ -21,7 +21,17 @@ Loss = Callable[[Tensor, Tensor], Tensor]
 
 
 def default_loss(output: Tensor, y: Tensor) -> Tensor:
-    """Binary cross-entropy with logits for one output, cross-entropy for several."""
+    """Binary cross-entropy with logits for one output, cross-entropy for several.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.probe import default_loss
+    >>> f"{default_loss(torch.zeros(4, 1), torch.ones(4)):.4f}"   # log 2
+    '0.6931'
+    >>> f"{default_loss(torch.zeros(4, 10), torch.arange(4)):.4f}"   # log 10
+    '2.3026'
+    """
     if output.dim() == 1 or output.shape[-1] == 1:
         return nn.functional.binary_cross_entropy_with_logits(
             output.reshape(-1), y.reshape(-1).to(output.dtype)
@@ -30,7 +40,14 @@ def default_loss(output: Tensor, y: Tensor) -> Tensor:
 
 
 def weight_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
-    """``(name, module)`` of every ``nn.Linear`` and convolution, in registration order."""
+    """``(name, module)`` of every ``nn.Linear`` and convolution, in registration order.
+
+    Examples
+    --------
+    >>> import vgp
+    >>> [name for name, _ in vgp.probe.weight_layers(vgp.mlp(depth=3, width=4, residual=True))]
+    ['fc1', 'block2.block.fc2', 'block3.block.fc3', 'out']
+    """
     return [
         (name, module)
         for name, module in model.named_modules()
@@ -98,6 +115,15 @@ class LayerStats:
         batch (dead ReLUs); ``None`` if no activation module follows the layer.
     activation
         The registry name of the following activation, or ``None``.
+
+    Examples
+    --------
+    >>> import vgp
+    >>> data = vgp.datasets.circles()
+    >>> net = vgp.mlp(depth=2, width=10, activation="sigmoid")
+    >>> first = vgp.diagnose(net, data.X_train, data.y_train).stats[0]
+    >>> first.name, first.activation, f"{first.grad_norm:.2e}", first.dead_fraction
+    ('fc1', 'sigmoid', '1.73e-04', 0.0)
     """
 
     name: str
@@ -294,7 +320,17 @@ def _fraction(value: float | None) -> str:
 
 
 def format_table(stats: list[LayerStats]) -> str:
-    """The per-layer table that ``print(probe)`` shows."""
+    """The per-layer table that ``print(probe)`` shows.
+
+    Examples
+    --------
+    >>> import vgp
+    >>> from vgp.probe import LayerStats, format_table
+    >>> row = LayerStats("fc1", 1e-3, 2.0, 0.0, 0.5, 0.1, 0.25, 0.0, "sigmoid")
+    >>> print(format_table([row]))
+    layer  grad_norm  weight_norm  update_ratio  act_mean  act_std  saturated  dead
+    fc1     1.00e-03     2.00e+00      0.00e+00     0.500    0.100      0.250 0.000
+    """
     width = max(5, *(len(s.name) for s in stats))
     head = (
         f"{'layer':<{width}}  grad_norm  weight_norm  update_ratio  act_mean  act_std"

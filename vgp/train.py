@@ -32,6 +32,14 @@ class History:
     are the mean mini-batch loss of the epoch.
     If the loss or a gradient stops being finite, training stops there and
     ``nonfinite_epoch`` says in which epoch; the lists end with that epoch.
+
+    Examples
+    --------
+    >>> import vgp
+    >>> net = vgp.mlp(depth=2, width=8)
+    >>> history = vgp.train(net, vgp.datasets.moons(), lr=0.1, epochs=3, batch_size=64)
+    >>> history.layer_names, history.epochs, len(history.grad_norms), history.diverged
+    (('fc1', 'fc2', 'out'), 3, 4, False)
     """
 
     layer_names: tuple[str, ...]

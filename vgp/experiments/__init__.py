@@ -29,7 +29,17 @@ CHAPTERS: tuple[str, ...] = tuple(
 def experiment(fn: F) -> F:
     """Register ``fn`` as a named experiment and memoise its results.
 
-    Arguments must be hashable (numbers, strings, tuples).
+    Arguments must be hashable (numbers, strings, tuples). The name is
+    ``"<chapter module>.<function>"``.
+
+    Examples
+    --------
+    >>> from vgp.experiments import EXPERIMENTS
+    >>> from vgp.experiments.problem import gradient_profile
+    >>> EXPERIMENTS["problem.gradient_profile"] is gradient_profile
+    True
+    >>> gradient_profile() is gradient_profile()   # memoised: one run per process
+    True
     """
     memoised = functools.cache(fn)
     EXPERIMENTS[f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}"] = memoised
@@ -37,7 +47,14 @@ def experiment(fn: F) -> F:
 
 
 def load_all() -> dict[str, Callable]:
-    """Import every chapter module, so that :data:`EXPERIMENTS` is complete."""
+    """Import every chapter module, so that :data:`EXPERIMENTS` is complete.
+
+    Examples
+    --------
+    >>> from vgp.experiments import load_all
+    >>> "problem.gradient_profile" in load_all()
+    True
+    """
     for chapter in CHAPTERS:
         importlib.import_module(f"{__name__}.{chapter}")
     return EXPERIMENTS

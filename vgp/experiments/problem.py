@@ -24,7 +24,17 @@ HOME_CONFIGS: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class GradientProfile:
-    """Per-layer gradient norms at initialisation, one row per (activation, init)."""
+    """Per-layer gradient norms at initialisation, one row per (activation, init).
+
+    Examples
+    --------
+    >>> from vgp.experiments.problem import gradient_profile
+    >>> profile = gradient_profile()
+    >>> profile.labels
+    ('sigmoid', 'tanh', 'relu', 'relu, he_normal init')
+    >>> len(profile.norms[0]) == profile.depth + 1
+    True
+    """
 
     depth: int
     width: int
