@@ -3,6 +3,7 @@ the API reference page documents every public module."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
 import pkgutil
@@ -30,7 +31,9 @@ def public_callables() -> list[tuple[str, object]]:
     """Every public function and class defined in a public module.
 
     Figure functions registered in :data:`vgp.figures.FIGURES` are left out: the
-    site build draws each of them, which is their test.
+    site build draws each of them, which is their test. So are frozen result
+    dataclasses: a reader never builds one, and the example of the function that
+    returns it shows its fields.
     """
     load_all()
     drawers = {id(spec.draw) for spec in FIGURES.values()}
@@ -42,6 +45,8 @@ def public_callables() -> list[tuple[str, object]]:
                 continue
             original = inspect.unwrap(obj) if callable(obj) else obj
             if not (inspect.isfunction(original) or inspect.isclass(original)):
+                continue
+            if dataclasses.is_dataclass(original) and original.__dataclass_params__.frozen:
                 continue
             if getattr(original, "__module__", None) != module_name:
                 continue

@@ -36,6 +36,9 @@ PALETTE: tuple[str, ...] = (
 MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
 """Marker of each series, in order, so that series differ without colour."""
 
+LINESTYLES: tuple[str, ...] = ("-", "--", "-.", ":")
+"""Line styles that, with :data:`MARKERS`, tell series apart without colour."""
+
 STYLE: dict[str, object] = {
     "figure.figsize": (6.4, 3.8),
     "figure.dpi": 100,
@@ -539,8 +542,240 @@ def condition_growth(
     ax.plot(layers, theory, color="black", linestyle="--", lw=1.2, label=theory_label)
     ax.set_xlabel("layers multiplied")
     ax.set_ylabel(r"$\log_{10}$ condition number of $W_k \cdots W_1$")
-LINESTYLES: tuple[str, ...] = ("-", "--", "-.", ":")
-"""Line styles that, with :data:`MARKERS`, tell series apart without colour."""
+    ax.legend()
+    return fig
+
+
+@styled
+def loss_and_accuracy(histories: Mapping[str, tuple[Sequence[float], Sequence[float]]]) -> Figure:
+    """Training loss (left) and test accuracy (right) against epoch, one line
+    per run; ``histories`` maps a label to ``(train loss, test accuracy)``.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.loss_and_accuracy({"He init": ([2.4, 1.4], [0.1, 0.4])})
+    >>> fig.axes[1].get_ylabel()
+    'test accuracy'
+    """
+    fig, (left, right) = new_figure(2, width=9.0)
+    for i, (label, (loss, accuracy)) in enumerate(histories.items()):
+        left.plot(range(len(loss)), loss, label=label, **_series_style(i))
+        right.plot(range(len(accuracy)), accuracy, label=label, **_series_style(i))
+    left.set_ylabel("training loss (cross-entropy)")
+    right.set_ylabel("test accuracy")
+    right.set_ylim(0, 1)
+    for ax in (left, right):
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    left.legend()
+    return fig
+
+
+# --- normalisation and architecture (batch norm, covariate shift, residual, exploding) ---
+
+from math import isfinite  # noqa: E402
+
+
+
+@styled
+def preactivation_histograms(
+    edges: Sequence[float],
+    panels: Mapping[str, Mapping[str, Sequence[int]]],
+    *,
+    good_region: float,
+    xlabel: str,
+) -> Figure:
+    """One panel per entry of ``panels``, each with one step histogram per series
+    (shares of the total, same bins), and the band ``|z| < good_region`` shaded.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.preactivation_histograms(
+    ...     [-2, -1, 0, 1, 2], {"layer 1": {"plain": [1, 3, 3, 1]}}, good_region=1.5, xlabel="z")
+    >>> [ax.get_title() for ax in fig.axes]
+    ['layer 1']
+    """
+    fig, axes = new_figure(len(panels), width=6.4 * len(panels) / 1.6, height=3.4)
+    centres = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    for ax, (title, series) in zip(axes, panels.items(), strict=True):
+        ax.axvspan(-good_region, good_region, color=PALETTE[2], alpha=0.12, lw=0,
+                   label=f"good region |z| < {good_region:.2f}")
+        for i, (label, counts) in enumerate(series.items()):
+            total = sum(counts)
+            ax.step(centres, [c / total for c in counts], where="mid", color=PALETTE[i],
+                    linestyle=LINESTYLES[i % len(LINESTYLES)], label=label)
+        ax.set_title(title)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("share of inputs per bin")
+        ax.set_xlim(edges[0], edges[-1])
+    axes[0].legend(loc="upper left")
+    return fig
+
+
+@styled
+def layer_profiles(
+    panels: Mapping[str, Mapping[str, Sequence[float]]],
+    *,
+    ylabel: str,
+    xlabel: str = "layer (1 = nearest the input)",
+    predictions: Mapping[str, Sequence[Sequence[float]]] | None = None,
+    prediction_label: str = "prediction",
+) -> Figure:
+    """Per-layer values on a log scale, one panel per entry of ``panels``.
+
+    A series keeps its colour and marker in every panel it appears in (so a
+    panel can zoom in on some of the series). ``predictions[panel]``
+    optionally adds one thin dashed line per series, in the series' colour,
+    labelled once as ``prediction_label``.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.layer_profiles({"sigmoid": {"plain": [1e-6, 1e-3, 1.0]}}, ylabel="gradient norm")
+    >>> fig.axes[0].get_yscale()
+    'log'
+    """
+    fig, axes = new_figure(len(panels), width=4.2 * len(panels) if len(panels) > 1 else 6.4)
+    style_of = {label: i for i, label in enumerate(dict.fromkeys(
+        label for series in panels.values() for label in series))}
+    for ax, (title, series) in zip(axes, panels.items(), strict=True):
+        for i, values in enumerate((predictions or {}).get(title, ())):
+            ax.plot(range(1, len(values) + 1), values, color=PALETTE[i % 7], lw=1,
+                    linestyle=(0, (4, 3)), label=prediction_label if i == 0 else None)
+        for label, values in series.items():
+            i = style_of[label]
+            ax.plot(range(1, len(values) + 1), values, marker=MARKERS[i % len(MARKERS)],
+                    color=PALETTE[i % 7], label=label)
+        ax.set_yscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.legend()
+        ax.set_title(title)
+    return fig
+
+
+@styled
+def accuracy_bands(
+    panels: Mapping[str, Mapping[str, Sequence[Sequence[float]]]],
+    *,
+    xlabel: str = "epoch",
+    ylabel: str = "test accuracy",
+) -> Figure:
+    """Test accuracy over training, one panel per entry of ``panels``: for each
+    series the mean over its runs (line and marker) and their range (band).
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.accuracy_bands({"sigmoid": {"plain": [[0.1, 0.5], [0.2, 0.7]]}})
+    >>> fig.axes[0].get_ylabel()
+    'test accuracy'
+    """
+    fig, axes = new_figure(len(panels), width=4.2 * len(panels), height=3.4)
+    for ax, (title, series) in zip(axes, panels.items(), strict=True):
+        for i, (label, runs) in enumerate(series.items()):
+            x = range(len(runs[0]))
+            columns = list(zip(*runs, strict=True))
+            mean = [sum(c) / len(c) for c in columns]
+            ax.fill_between(x, [min(c) for c in columns], [max(c) for c in columns],
+                            color=PALETTE[i], alpha=0.18, lw=0)
+            ax.plot(x, mean, color=PALETTE[i], marker=MARKERS[i],
+                    linestyle=LINESTYLES[i % len(LINESTYLES)], label=label)
+        ax.set_title(title)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_ylim(0, 1)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    axes[0].legend(loc="lower right")
+    return fig
+
+
+@styled
+def covariate_shift(
+    steps: Sequence[int],
+    accuracy: Mapping[str, Sequence[float]],
+    percentiles: Mapping[str, Sequence[Sequence[float]]],
+    *,
+    quantiles: Sequence[float],
+) -> Figure:
+    """Ioffe and Szegedy's figure 1 layout: test accuracy over training for every
+    variant, then one panel per variant with percentiles of one unit's input.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.covariate_shift(
+    ...     [0, 10], {"plain": [0.1, 0.6]}, {"plain": [[-1, 0, 1], [-0.8, 0.1, 1.2]]},
+    ...     quantiles=[15, 50, 85])
+    >>> len(fig.axes)
+    2
+    """
+    n = 1 + len(percentiles)
+    fig, axes = plt.subplots(1, n, figsize=(3.1 * n, 3.2), layout="constrained")
+    ax = axes[0]
+    for i, (label, values) in enumerate(accuracy.items()):
+        ax.plot(steps, values, color=PALETTE[i], marker=MARKERS[i], markevery=4,
+                linestyle=LINESTYLES[i % len(LINESTYLES)], label=label)
+    ax.set_xlabel("training step")
+    ax.set_ylabel("test accuracy")
+    ax.set_ylim(0, 1)
+    ax.set_title("(a) test accuracy")
+    ax.legend(loc="lower right")
+    low = min(min(p) for rows in percentiles.values() for p in rows)
+    high = max(max(p) for rows in percentiles.values() for p in rows)
+    for k, (ax, (label, rows)) in enumerate(zip(axes[1:], percentiles.items(), strict=True)):
+        columns = list(zip(*rows, strict=True))
+        for j, (q, values) in enumerate(zip(quantiles, columns, strict=True)):
+            ax.plot(steps, values, color=PALETTE[k], linestyle=LINESTYLES[j % 3],
+                    label=f"{q:.0f}th percentile")
+        ax.set_ylim(low - 0.2, high + 0.2)
+        ax.set_xlabel("training step")
+        ax.set_ylabel("input of one sigmoid")
+        ax.set_title(f"({chr(ord('b') + k)}) {label}")
+    axes[1].legend(loc="lower left", fontsize=8)
+    return fig
+
+
+@styled
+def training_curves(
+    panels: Mapping[str, Mapping[str, Sequence[float]]],
+    *,
+    xlabel: str = "step",
+    marks: Mapping[str, str] | None = None,
+    hlines: Mapping[str, tuple[float, str]] | None = None,
+) -> Figure:
+    """Curves over training on a log scale, one panel per entry of ``panels``
+    (its key is the y label); non-finite values are left out. ``marks[label] =
+    text`` annotates a series' last finite point; ``hlines[panel] = (y, text)``
+    draws a labelled dotted line.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.training_curves({"loss": {"clipped": [2.0, 1.0, 0.5]}})
+    >>> fig.axes[0].get_ylabel()
+    'loss'
+    """
+    fig, axes = new_figure(len(panels), width=4.6 * len(panels), height=3.6)
+    for ax, (ylabel, series) in zip(axes, panels.items(), strict=True):
+        for i, (label, values) in enumerate(series.items()):
+            points = [(x, v) for x, v in enumerate(values, start=1) if isfinite(v)]
+            xs, ys = zip(*points, strict=True)
+            ax.plot(xs, ys, color=PALETTE[i], marker=MARKERS[i], markevery=max(1, len(xs) // 10),
+                    linestyle=LINESTYLES[i % len(LINESTYLES)], label=label)
+            if marks and label in marks:
+                ax.annotate(marks[label], xy=(xs[-1], ys[-1]), xytext=(6, -3),
+                            textcoords="offset points", fontsize=8, color=PALETTE[i])
+        if hlines and ylabel in hlines:
+            y, text = hlines[ylabel]
+            ax.axhline(y, color="0.3", lw=1, linestyle=":", label=text)
+        ax.set_yscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.legend(fontsize=8)
+    return fig
 
 
 @styled
@@ -591,194 +826,6 @@ def loss_curves(
 
 
 @styled
-def loss_and_accuracy(histories: Mapping[str, tuple[Sequence[float], Sequence[float]]]) -> Figure:
-    """Training loss (left) and test accuracy (right) against epoch, one line
-    per run; ``histories`` maps a label to ``(train loss, test accuracy)``.
-
-    Examples
-    --------
-    >>> from vgp import plot
-    >>> fig = plot.loss_and_accuracy({"He init": ([2.4, 1.4], [0.1, 0.4])})
-    >>> fig.axes[1].get_ylabel()
-    'test accuracy'
-    """
-    fig, (left, right) = new_figure(2, width=9.0)
-    for i, (label, (loss, accuracy)) in enumerate(histories.items()):
-        left.plot(range(len(loss)), loss, label=label, **_series_style(i))
-        right.plot(range(len(accuracy)), accuracy, label=label, **_series_style(i))
-    left.set_ylabel("training loss (cross-entropy)")
-    right.set_ylabel("test accuracy")
-    right.set_ylim(0, 1)
-    for ax in (left, right):
-        ax.set_xlabel("epoch")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    left.legend()
-    return fig
-
-
-# --- normalisation and architecture (batch norm, covariate shift, residual, exploding) ---
-
-from math import isfinite  # noqa: E402
-
-LINESTYLES: tuple[str, ...] = ("-", "--", ":", "-.")
-"""Line styles in the order series use them, so that series differ without colour."""
-
-
-@styled
-def preactivation_histograms(
-    edges: Sequence[float],
-    panels: Mapping[str, Mapping[str, Sequence[int]]],
-    *,
-    good_region: float,
-    xlabel: str,
-) -> Figure:
-    """One panel per entry of ``panels``, each with one step histogram per series
-    (shares of the total, same bins), and the band ``|z| < good_region`` shaded."""
-    fig, axes = new_figure(len(panels), width=6.4 * len(panels) / 1.6, height=3.4)
-    centres = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:], strict=True)]
-    for ax, (title, series) in zip(axes, panels.items(), strict=True):
-        ax.axvspan(-good_region, good_region, color=PALETTE[2], alpha=0.12, lw=0,
-                   label=f"good region |z| < {good_region:.2f}")
-        for i, (label, counts) in enumerate(series.items()):
-            total = sum(counts)
-            ax.step(centres, [c / total for c in counts], where="mid", color=PALETTE[i],
-                    linestyle=LINESTYLES[i % len(LINESTYLES)], label=label)
-        ax.set_title(title)
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel("share of inputs per bin")
-        ax.set_xlim(edges[0], edges[-1])
-    axes[0].legend(loc="upper left")
-    return fig
-
-
-@styled
-def layer_profiles(
-    panels: Mapping[str, Mapping[str, Sequence[float]]],
-    *,
-    ylabel: str,
-    xlabel: str = "layer (1 = nearest the input)",
-    predictions: Mapping[str, Sequence[Sequence[float]]] | None = None,
-    prediction_label: str = "prediction",
-) -> Figure:
-    """Per-layer values on a log scale, one panel per entry of ``panels``.
-
-    A series keeps its colour and marker in every panel it appears in (so a
-    panel can zoom in on some of the series). ``predictions[panel]``
-    optionally adds one thin dashed line per series, in the series' colour,
-    labelled once as ``prediction_label``.
-    """
-    fig, axes = new_figure(len(panels), width=4.2 * len(panels) if len(panels) > 1 else 6.4)
-    style_of = {label: i for i, label in enumerate(dict.fromkeys(
-        label for series in panels.values() for label in series))}
-    for ax, (title, series) in zip(axes, panels.items(), strict=True):
-        for i, values in enumerate((predictions or {}).get(title, ())):
-            ax.plot(range(1, len(values) + 1), values, color=PALETTE[i % 7], lw=1,
-                    linestyle=(0, (4, 3)), label=prediction_label if i == 0 else None)
-        for label, values in series.items():
-            i = style_of[label]
-            ax.plot(range(1, len(values) + 1), values, marker=MARKERS[i % len(MARKERS)],
-                    color=PALETTE[i % 7], label=label)
-        ax.set_yscale("log")
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
-        ax.legend()
-        ax.set_title(title)
-    return fig
-
-
-@styled
-def accuracy_bands(
-    panels: Mapping[str, Mapping[str, Sequence[Sequence[float]]]],
-    *,
-    xlabel: str = "epoch",
-    ylabel: str = "test accuracy",
-) -> Figure:
-    """Test accuracy over training, one panel per entry of ``panels``: for each
-    series the mean over its runs (line and marker) and their range (band)."""
-    fig, axes = new_figure(len(panels), width=4.2 * len(panels), height=3.4)
-    for ax, (title, series) in zip(axes, panels.items(), strict=True):
-        for i, (label, runs) in enumerate(series.items()):
-            x = range(len(runs[0]))
-            columns = list(zip(*runs, strict=True))
-            mean = [sum(c) / len(c) for c in columns]
-            ax.fill_between(x, [min(c) for c in columns], [max(c) for c in columns],
-                            color=PALETTE[i], alpha=0.18, lw=0)
-            ax.plot(x, mean, color=PALETTE[i], marker=MARKERS[i],
-                    linestyle=LINESTYLES[i % len(LINESTYLES)], label=label)
-        ax.set_title(title)
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
-        ax.set_ylim(0, 1)
-        ax.xaxis.get_major_locator().set_params(integer=True)
-    axes[0].legend(loc="lower right")
-    return fig
-
-
-@styled
-def covariate_shift(
-    steps: Sequence[int],
-    accuracy: Mapping[str, Sequence[float]],
-    percentiles: Mapping[str, Sequence[Sequence[float]]],
-    *,
-    quantiles: Sequence[float],
-) -> Figure:
-    """Ioffe and Szegedy's figure 1 layout: test accuracy over training for every
-    variant, then one panel per variant with percentiles of one unit's input."""
-    n = 1 + len(percentiles)
-    fig, axes = plt.subplots(1, n, figsize=(3.1 * n, 3.2), layout="constrained")
-    ax = axes[0]
-    for i, (label, values) in enumerate(accuracy.items()):
-        ax.plot(steps, values, color=PALETTE[i], marker=MARKERS[i], markevery=4,
-                linestyle=LINESTYLES[i % len(LINESTYLES)], label=label)
-    ax.set_xlabel("training step")
-    ax.set_ylabel("test accuracy")
-    ax.set_ylim(0, 1)
-    ax.set_title("(a) test accuracy")
-    ax.legend(loc="lower right")
-    low = min(min(p) for rows in percentiles.values() for p in rows)
-    high = max(max(p) for rows in percentiles.values() for p in rows)
-    for k, (ax, (label, rows)) in enumerate(zip(axes[1:], percentiles.items(), strict=True)):
-        columns = list(zip(*rows, strict=True))
-        for j, (q, values) in enumerate(zip(quantiles, columns, strict=True)):
-            ax.plot(steps, values, color=PALETTE[k], linestyle=LINESTYLES[j % 3],
-                    label=f"{q:.0f}th percentile")
-        ax.set_ylim(low - 0.2, high + 0.2)
-        ax.set_xlabel("training step")
-        ax.set_ylabel("input of one sigmoid")
-        ax.set_title(f"({chr(ord('b') + k)}) {label}")
-    axes[1].legend(loc="lower left", fontsize=8)
-    return fig
-
-
-@styled
-def training_curves(
-    panels: Mapping[str, Mapping[str, Sequence[float]]],
-    *,
-    xlabel: str = "step",
-    marks: Mapping[str, str] | None = None,
-    hlines: Mapping[str, tuple[float, str]] | None = None,
-) -> Figure:
-    """Curves over training on a log scale, one panel per entry of ``panels``
-    (its key is the y label); non-finite values are left out. ``marks[label] =
-    text`` annotates a series' last finite point; ``hlines[panel] = (y, text)``
-    draws a labelled dotted line."""
-    fig, axes = new_figure(len(panels), width=4.6 * len(panels), height=3.6)
-    for ax, (ylabel, series) in zip(axes, panels.items(), strict=True):
-        for i, (label, values) in enumerate(series.items()):
-            points = [(x, v) for x, v in enumerate(values, start=1) if isfinite(v)]
-            xs, ys = zip(*points, strict=True)
-            ax.plot(xs, ys, color=PALETTE[i], marker=MARKERS[i], markevery=max(1, len(xs) // 10),
-                    linestyle=LINESTYLES[i % len(LINESTYLES)], label=label)
-            if marks and label in marks:
-                ax.annotate(marks[label], xy=(xs[-1], ys[-1]), xytext=(6, -3),
-                            textcoords="offset points", fontsize=8, color=PALETTE[i])
-        if hlines and ylabel in hlines:
-            y, text = hlines[ylabel]
-            ax.axhline(y, color="0.3", lw=1, linestyle=":", label=text)
-        ax.set_yscale("log")
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
-        ax.legend(fontsize=8)
 def gradient_panels(
     panels: Mapping[str, Mapping[str, Sequence[float]]], *, title: str
 ) -> Figure:
