@@ -164,7 +164,7 @@ def glorot_saturation(
     lr: float = 0.5,
     batch_size: int = 10,
     epochs: int = 10,
-    every: int = 20,
+    every: int = 30,
     monitor: int = 300,
     bins: int = 25,
     seed: int = 0,
