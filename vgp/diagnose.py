@@ -1,4 +1,26 @@
-"""A verdict on a model's gradients, with the numbers and thresholds behind it."""
+"""A verdict on a model's gradients, with the numbers and thresholds behind it.
+
+:func:`diagnose` runs one forward and one backward pass under a :class:`vgp.Probe`
+and checks the per-layer numbers against the thresholds below. Gradient checks
+compare every layer with the output layer (the last weight layer, nearest the
+loss), so they measure how the gradient changes on its way back through the
+net, whatever the scale of the loss.
+
+==============  ============================================================
+verdict         when
+==============  ============================================================
+``non-finite``  the loss, an activation or a gradient is NaN or infinite
+``exploding``   some layer's ``||dL/dW||`` is more than :data:`EXPLODING_RATIO`
+                times the output layer's
+``vanishing``   some layer's ``||dL/dW||`` is less than :data:`VANISHING_RATIO`
+                times the output layer's (or every gradient is 0)
+``dead units``  at least :data:`DEAD_FRACTION` of a layer's units have zero
+                slope on every sample of the batch
+``saturated``   at least :data:`SATURATED_FRACTION` of a sigmoid or tanh
+                layer's activations are saturated
+``healthy``     none of the above
+==============  ============================================================
+"""
 
 from __future__ import annotations
 
@@ -10,16 +32,21 @@ from torch import Tensor, nn
 from vgp._checks import check_inputs, check_module
 from vgp.probe import LayerStats, Loss, Probe, default_loss, format_table
 
-VERDICTS: tuple[str, ...] = ("non-finite", "exploding", "vanishing", "dead units", "saturated", "healthy")
+VERDICTS: tuple[str, ...] = (
+    "non-finite",
+    "exploding",
+    "vanishing",
+    "dead units",
+    "saturated",
+    "healthy",
+)
 """Possible verdicts, most urgent first: :func:`diagnose` reports every one that applies."""
 
 VANISHING_RATIO = 1e-3
-"""Vanishing: the smallest layer gradient norm is below this fraction of the largest."""
+"""Vanishing: a layer's gradient norm is below this fraction of the output layer's."""
 
 EXPLODING_RATIO = 1e3
-"""Exploding: the first layer's gradient norm is above this multiple of the last's
-(or, more generally, the largest layer gradient norm is more than ``1 /
-VANISHING_RATIO`` times the smallest and lies nearer the input than it)."""
+"""Exploding: a layer's gradient norm is above this multiple of the output layer's."""
 
 DEAD_FRACTION = 0.5
 """Dead units: at least this share of a layer's units is dead on the batch."""
@@ -29,33 +56,45 @@ SATURATED_FRACTION = 0.5
 
 
 @dataclass(frozen=True)
+class Finding:
+    """One check that fired: which, where, the number measured and its threshold.
+
+    ``layer`` is the worst layer (``None`` when the loss itself is at fault);
+    ``value`` is what was measured there and ``threshold`` the limit it crossed.
+    """
+
+    verdict: str
+    layer: str | None
+    value: float
+    threshold: float
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.verdict}: {self.reason}"
+
+
+@dataclass(frozen=True)
 class Diagnosis:
     """The result of :func:`diagnose`.
 
     ``verdict`` is the most urgent finding; ``findings`` lists every finding,
-    each as ``(verdict, reason)``; ``stats`` holds the per-layer numbers.
-
-    Examples
-    --------
-    >>> import vgp
-    >>> data = vgp.datasets.circles()
-    >>> result = vgp.diagnose(vgp.mlp(depth=11, width=10, activation="sigmoid"),
-    ...                       data.X_train, data.y_train)
-    >>> for verdict, reason in result.findings:
-    ...     print(verdict, "-", reason)
-    vanishing - fc1 gradient norm 4.53e-12 is 1.71e-10 of the largest (< 1e-03)
-    >>> [s.name for s in result.stats][:3], f"{result.loss:.3f}"
-    (['fc1', 'fc2', 'fc3'], '0.694')
+    most urgent first; ``stats`` holds the per-layer numbers and ``loss`` the
+    loss of the pass. ``print(diagnosis)`` shows all three.
     """
 
     verdict: str
-    findings: tuple[tuple[str, str], ...]
+    findings: tuple[Finding, ...]
     stats: tuple[LayerStats, ...]
     loss: float
 
+    @property
+    def verdicts(self) -> tuple[str, ...]:
+        """Every verdict that applies, most urgent first."""
+        return tuple(f.verdict for f in self.findings)
+
     def __str__(self) -> str:
         lines = [format_table(list(self.stats)), "", f"loss {self.loss:.4g}"]
-        lines += [f"verdict: {v} - {reason}" for v, reason in self.findings]
+        lines += [f"verdict: {f}" for f in self.findings]
         return "\n".join(lines)
 
 
@@ -63,21 +102,37 @@ def diagnose(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None = None) -
     """Probe one forward and backward pass of ``model`` on ``(X, y)`` and judge it.
 
     The model's ``.grad`` fields are restored afterwards, so a diagnosis never
-    changes a training run. Non-finite losses or gradients are reported as the
-    ``"non-finite"`` verdict, never raised.
+    changes a training run. Non-finite losses, activations or gradients are
+    reported as the ``"non-finite"`` verdict, never raised. The thresholds are
+    the module's constants (:data:`VANISHING_RATIO`, :data:`EXPLODING_RATIO`,
+    :data:`DEAD_FRACTION`, :data:`SATURATED_FRACTION`).
+
+    Parameters
+    ----------
+    model
+        Any ``torch.nn.Module`` with at least one ``nn.Linear`` or convolution.
+    X, y
+        A batch of inputs and its targets.
+    loss
+        ``loss(output, y)``; default :func:`vgp.probe.default_loss`.
 
     Examples
     --------
     >>> import vgp
     >>> data = vgp.datasets.circles()
     >>> deep = vgp.mlp(depth=11, width=10, activation="sigmoid")
-    >>> vgp.diagnose(deep, data.X_train, data.y_train).verdict
+    >>> diagnosis = vgp.diagnose(deep, data.X_train, data.y_train)
+    >>> diagnosis.verdict
     'vanishing'
+    >>> print(diagnosis.findings[0])
+    vanishing: fc1 gradient norm 4.53e-12 is 1.71e-10 of the output layer's (< 1e-03)
     >>> vgp.diagnose(vgp.mlp(depth=3, width=10), data.X_train, data.y_train).verdict
     'healthy'
     """
     check_module("model", model)
     check_inputs(model, X, y)
+    if loss is not None and not callable(loss):
+        raise TypeError(f"loss must be callable as loss(output, y), got {type(loss).__name__}")
     loss_fn = loss or default_loss
     saved = {p: p.grad for p in model.parameters()}
     try:
@@ -85,56 +140,127 @@ def diagnose(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None = None) -
             p.grad = None
         with Probe(model) as probe:
             value = loss_fn(model(X), y)
+            if not value.requires_grad:
+                raise ValueError("the loss does not depend on any parameter that requires grad")
             value.backward()
     finally:
         for p, g in saved.items():
             p.grad = g
     stats = tuple(probe.stats)
-    findings = _findings(stats, value.item())
-    return Diagnosis(findings[0][0], tuple(findings), stats, value.item())
+    findings = tuple(findings_of(stats, value.item()))
+    return Diagnosis(findings[0].verdict, findings, stats, value.item())
 
 
-def _findings(stats: tuple[LayerStats, ...], loss: float) -> list[tuple[str, str]]:
-    grads = [s.grad_norm for s in stats]
-    if not math.isfinite(loss) or not all(map(math.isfinite, grads)):
-        bad = [s.name for s in stats if not math.isfinite(s.grad_norm)]
-        where = f"gradient of {', '.join(bad)}" if bad else "loss"
-        return [("non-finite", f"{where} is NaN or infinite (loss {loss:.4g})")]
-    found = []
-    first, last = grads[0], grads[-1]
-    if last > 0 and first / last > EXPLODING_RATIO:
-        found.append(
-            ("exploding", f"first/last gradient norm {first / last:.2e} > {EXPLODING_RATIO:.0e}")
-        )
-    low, high = min(grads), max(grads)
-    if high == 0 or low / high < VANISHING_RATIO:
-        lowest, highest = grads.index(low), grads.index(high)
-        ratio = 0.0 if high == 0 else low / high
-        if high == 0 or lowest < highest:
+def findings_of(stats: tuple[LayerStats, ...], loss: float) -> list[Finding]:
+    """Every verdict that applies to per-layer statistics and a loss, most urgent first."""
+    nonfinite = _nonfinite(stats, loss)
+    if nonfinite is not None:
+        return [nonfinite]
+    found = _gradient_findings(stats)
+    for verdict, attribute, threshold in (
+        ("dead units", "dead_fraction", DEAD_FRACTION),
+        ("saturated", "saturated_fraction", SATURATED_FRACTION),
+    ):
+        measured = [
+            (getattr(s, attribute), s.name) for s in stats if getattr(s, attribute) is not None
+        ]
+        if measured and max(measured)[0] >= threshold:
+            share, name = max(measured)
+            what = "units dead" if verdict == "dead units" else "activations saturated"
             found.append(
-                ("vanishing", f"{stats[lowest].name} gradient norm {low:.2e} is {ratio:.2e} of "
-                 f"the largest (< {VANISHING_RATIO:.0e})")
+                Finding(
+                    verdict,
+                    name,
+                    share,
+                    threshold,
+                    f"{name}: {share:.0%} of {what} (>= {threshold:.0%})",
+                )
             )
-        elif not found:
-            # the spread grows toward the input: the mirror image of vanishing
-            found.append(
-                ("exploding", f"{stats[highest].name} gradient norm {high:.2e} is {1 / ratio:.2e} "
-                 f"times that of {stats[lowest].name}, nearer the output "
-                 f"(> {1 / VANISHING_RATIO:.0e})")
-            )
-    for s in stats:
-        if s.dead_fraction is not None and s.dead_fraction >= DEAD_FRACTION:
-            found.append(("dead units", f"{s.name}: {s.dead_fraction:.0%} of units dead "
-                          f"(>= {DEAD_FRACTION:.0%})"))
-            break
-    for s in stats:
-        if s.saturated_fraction is not None and s.saturated_fraction >= SATURATED_FRACTION:
-            found.append(("saturated", f"{s.name}: {s.saturated_fraction:.0%} of activations "
-                          f"saturated (>= {SATURATED_FRACTION:.0%})"))
-            break
     if not found:
-        found.append(("healthy", f"gradient norms within {low / high:.2e} of each other"))
+        grads = [s.grad_norm for s in stats]
+        span = min(grads) / max(grads)
+        found.append(
+            Finding(
+                "healthy",
+                None,
+                span,
+                VANISHING_RATIO,
+                f"every layer's gradient norm is within {VANISHING_RATIO:.0e} to "
+                f"{EXPLODING_RATIO:.0e} of the output layer's (smallest/largest {span:.2e})",
+            )
+        )
     return found
 
 
-__all__ = ["Diagnosis", "diagnose"]
+def _nonfinite(stats: tuple[LayerStats, ...], loss: float) -> Finding | None:
+    for s in stats:
+        if not (math.isfinite(s.act_mean) and math.isfinite(s.act_std)):
+            return Finding(
+                "non-finite",
+                s.name,
+                s.act_mean,
+                math.inf,
+                f"{s.name} activations are NaN or infinite (loss {loss:.4g})",
+            )
+    if not math.isfinite(loss):
+        return Finding("non-finite", None, loss, math.inf, f"the loss is {loss}")
+    for s in stats:
+        if not math.isfinite(s.grad_norm):
+            return Finding(
+                "non-finite",
+                s.name,
+                s.grad_norm,
+                math.inf,
+                f"{s.name} gradient norm is {s.grad_norm} (loss {loss:.4g})",
+            )
+    return None
+
+
+def _gradient_findings(stats: tuple[LayerStats, ...]) -> list[Finding]:
+    grads = [s.grad_norm for s in stats]
+    if max(grads) == 0.0:
+        return [
+            Finding("vanishing", stats[0].name, 0.0, VANISHING_RATIO, "every gradient is exactly 0")
+        ]
+    reference = grads[-1] if grads[-1] > 0 else max(grads)
+    ratios = [g / reference for g in grads]
+    found = []
+    high = max(range(len(grads)), key=ratios.__getitem__)
+    if ratios[high] > EXPLODING_RATIO:
+        name = stats[high].name
+        found.append(
+            Finding(
+                "exploding",
+                name,
+                ratios[high],
+                EXPLODING_RATIO,
+                f"{name} gradient norm {grads[high]:.2e} is {ratios[high]:.2e} times the "
+                f"output layer's (> {EXPLODING_RATIO:.0e})",
+            )
+        )
+    low = min(range(len(grads)), key=ratios.__getitem__)
+    if ratios[low] < VANISHING_RATIO:
+        name = stats[low].name
+        found.append(
+            Finding(
+                "vanishing",
+                name,
+                ratios[low],
+                VANISHING_RATIO,
+                f"{name} gradient norm {grads[low]:.2e} is {ratios[low]:.2e} of the output "
+                f"layer's (< {VANISHING_RATIO:.0e})",
+            )
+        )
+    return found
+
+
+__all__ = [
+    "DEAD_FRACTION",
+    "EXPLODING_RATIO",
+    "SATURATED_FRACTION",
+    "VANISHING_RATIO",
+    "VERDICTS",
+    "Diagnosis",
+    "Finding",
+    "diagnose",
+]

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
 from vgp import activations
-from vgp._checks import check_inputs, check_module
+from vgp._checks import check_inputs, check_int, check_module
 
 Loss = Callable[[Tensor, Tensor], Tensor]
 
@@ -90,6 +91,100 @@ def gradient_norms(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None = N
 
 
 @dataclass(frozen=True)
+class Histogram:
+    """Counts of values in consecutive bins.
+
+    ``counts[i]`` counts the values in ``[edges[i], edges[i + 1])`` (the last bin
+    includes its right edge). A histogram of gradients bins ``log10 |g|``, and
+    entries that are exactly 0 have no logarithm: ``zeros`` counts them.
+    Non-finite values are left out.
+
+    Examples
+    --------
+    >>> from vgp.probe import Histogram
+    >>> h = Histogram(edges=(0.0, 0.5, 1.0), counts=(3, 1))
+    >>> h.fractions, h.centres
+    ((0.75, 0.25), (0.25, 0.75))
+    """
+
+    edges: tuple[float, ...]
+    counts: tuple[int, ...]
+    zeros: int = 0
+
+    @property
+    def total(self) -> int:
+        """Every value counted, the zeros included."""
+        return sum(self.counts) + self.zeros
+
+    @property
+    def fractions(self) -> tuple[float, ...]:
+        """``counts`` as shares of :attr:`total`."""
+        total = self.total
+        return tuple(c / total if total else 0.0 for c in self.counts)
+
+    @property
+    def centres(self) -> tuple[float, ...]:
+        """The middle of each bin."""
+        return tuple((a + b) / 2 for a, b in zip(self.edges[:-1], self.edges[1:], strict=True))
+
+
+_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+"""Output ranges of bounded activations: their histograms share fixed bins."""
+
+
+def activation_histogram(values: Tensor, bins: int, activation: str | None = None) -> Histogram:
+    """Histogram of activations in ``bins`` equal bins: over the activation's range
+    for sigmoid and tanh, else from the smallest to the largest value.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.probe import activation_histogram
+    >>> activation_histogram(torch.tensor([0.1, 0.2, 0.9]), bins=2, activation="sigmoid").counts
+    (2, 1)
+    """
+    bins = check_int("bins", bins)
+    v = values.detach().double().flatten().numpy()
+    v = v[np.isfinite(v)]
+    if activation in _RANGES:
+        low, high = _RANGES[activation]
+    elif v.size:
+        low, high = float(v.min()), float(v.max())
+    else:
+        low, high = 0.0, 1.0
+    if high <= low:
+        low, high = low - 0.5, high + 0.5
+    counts, edges = np.histogram(v, bins=bins, range=(low, high))
+    return Histogram(tuple(edges.tolist()), tuple(counts.tolist()))
+
+
+def gradient_histogram(values: Tensor, bins: int) -> Histogram:
+    """Histogram of ``log10 |g|`` in ``bins`` equal bins between whole decades that
+    hold every non-zero entry; exact zeros are counted in ``zeros``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.probe import gradient_histogram
+    >>> h = gradient_histogram(torch.tensor([1e-3, 2e-3, 0.5, 0.0]), bins=3)
+    >>> h.edges, h.counts, h.zeros
+    ((-3.0, -2.0, -1.0, 0.0), (2, 0, 1), 1)
+    """
+    bins = check_int("bins", bins)
+    v = np.abs(values.detach().double().flatten().numpy())
+    v = v[np.isfinite(v)]
+    zeros = int((v == 0).sum())
+    logs = np.log10(v[v > 0])
+    if not logs.size:
+        return Histogram((), (), zeros)
+    low, high = math.floor(logs.min()), math.ceil(logs.max())
+    if high <= low:
+        high = low + 1
+    counts, edges = np.histogram(logs, bins=bins, range=(low, high))
+    return Histogram(tuple(edges.tolist()), tuple(counts.tolist()), zeros)
+
+
+@dataclass(frozen=True)
 class LayerStats:
     """What :class:`Probe` recorded for one weight layer.
 
@@ -115,6 +210,11 @@ class LayerStats:
         batch (dead ReLUs); ``None`` if no activation module follows the layer.
     activation
         The registry name of the following activation, or ``None``.
+    activation_histogram, gradient_histogram
+        With ``Probe(model, bins=...)``: a :class:`Histogram` of the layer's
+        activations (:func:`activation_histogram`) and of ``log10 |dL/dW|``
+        (:func:`gradient_histogram`); ``None`` otherwise, or if no backward
+        pass ran.
 
     Examples
     --------
@@ -135,6 +235,8 @@ class LayerStats:
     saturated_fraction: float | None
     dead_fraction: float | None
     activation: str | None
+    activation_histogram: Histogram | None = field(default=None, repr=False)
+    gradient_histogram: Histogram | None = field(default=None, repr=False)
 
 
 class _Record:
@@ -148,6 +250,8 @@ class _Record:
         self.output: Tensor | None = None
         self.activation: str | None = None
         self.act_stats: tuple[float, float, float | None, float | None] | None = None
+        self.values: Tensor | None = None
+        self.grad: Tensor | None = None
 
 
 def _mean_std(x: Tensor) -> tuple[float, float]:
@@ -196,10 +300,19 @@ class Probe:
     fc2     2.30e-02     1.88e+00      0.00e+00     0.111    0.245      0.000 0.000
     fc3     2.59e-02     1.82e+00      0.00e+00    -0.095    0.276      0.000 0.000
     out     5.09e-02     5.84e-01      0.00e+00    -0.239    0.055          -     -
+
+    With ``bins``, every layer also gets a histogram of its activations and of
+    its weight gradient's entries (on a log scale):
+
+    >>> with vgp.Probe(net, bins=4) as probe:
+    ...     vgp.probe.default_loss(net(data.X_train), data.y_train).backward()
+    >>> probe.stats[0].activation_histogram.counts   # tanh: 4 bins over [-1, 1]
+    (853, 2388, 2297, 1162)
     """
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(self, model: nn.Module, *, bins: int | None = None) -> None:
         self.model = check_module("model", model)
+        self.bins = None if bins is None else check_int("bins", bins)
         self._records: list[_Record] = []
         self._handles: list[torch.utils.hooks.RemovableHandle] = []
         self._stats: list[LayerStats] | None = None
@@ -245,6 +358,7 @@ class Probe:
             record.output = output.detach()  # summarised at exit if no activation follows
             record.activation = None
             record.act_stats = None
+            record.values = out if self.bins else None
             self._current = record
 
         return hook
@@ -273,16 +387,18 @@ class Probe:
             sat = torch.count_nonzero(slope < limit).item() / slope.numel()
         record.activation = name
         record.act_stats = (*_mean_std(h), sat, dead)
+        if self.bins:
+            record.values = h
 
-    @staticmethod
-    def _grad_hook(record: _Record) -> Callable:
+    def _grad_hook(self, record: _Record) -> Callable:
         def hook(grad: Tensor) -> None:
             record.grad_norm = grad.detach().norm().item()
+            if self.bins:
+                record.grad = grad.detach().clone()
 
         return hook
 
-    @staticmethod
-    def _finish(record: _Record) -> LayerStats:
+    def _finish(self, record: _Record) -> LayerStats:
         weight = record.module.weight.detach()
         before = record.weight_at_enter.norm().item()
         moved = (weight - record.weight_at_enter).norm().item()
@@ -302,6 +418,12 @@ class Probe:
             saturated_fraction=sat,
             dead_fraction=dead,
             activation=record.activation,
+            activation_histogram=None
+            if record.values is None
+            else activation_histogram(record.values, self.bins, record.activation),
+            gradient_histogram=None
+            if record.grad is None
+            else gradient_histogram(record.grad, self.bins),
         )
 
     @property

@@ -30,8 +30,12 @@ class History:
     is measured on the first batch before any step (no update: 0), and
     ``train_loss[0]`` on the whole training set; later ``train_loss`` entries
     are the mean mini-batch loss of the epoch.
-    If the loss or a gradient stops being finite, training stops there and
+    If the loss or a gradient stops being finite, training stops there, before
+    the optimiser step that would have spread the NaN into the weights, and
     ``nonfinite_epoch`` says in which epoch; the lists end with that epoch.
+    ``weight_change[l]`` is ``||W_end - W_start|| / ||W_start||`` of layer ``l``
+    over the whole run: how far training moved it, relative to its size (0.0
+    exactly where every update was lost to float32 rounding).
 
     Examples
     --------
@@ -49,6 +53,7 @@ class History:
     grad_norms: tuple[tuple[float, ...], ...]
     update_ratios: tuple[tuple[float, ...], ...]
     nonfinite_epoch: int | None = None
+    weight_change: tuple[float, ...] = ()
 
     @property
     def diverged(self) -> bool:
@@ -108,6 +113,8 @@ def train(
     >>> history = vgp.train(net, data, optimizer="momentum", lr=0.1, epochs=10, batch_size=32)
     >>> print(f"test accuracy {history.test_accuracy[0]:.2f} -> {history.test_accuracy[-1]:.2f}")
     test accuracy 0.28 -> 0.96
+    >>> print(", ".join(f"{c:.2f}" for c in history.weight_change))   # fc1, fc2, out
+    1.36, 1.54, 4.88
     """
     check_module("model", model)
     if not isinstance(data, Dataset):
@@ -125,6 +132,7 @@ def train(
     layers = weight_layers(model)
     weights = [module.weight for _, module in layers]
     opt = _optimizer(optimizer, list(model.parameters()), lr)
+    initial = [w.detach().clone() for w in weights]
     generator = torch.Generator().manual_seed(seed)
     X, y = data.X_train, data.y_train
     n = len(X)
@@ -189,4 +197,8 @@ def train(
         grad_norms=tuple(grads),
         update_ratios=tuple(ratios),
         nonfinite_epoch=nonfinite,
+        weight_change=tuple(
+            ((w.detach() - w0).norm() / w0.norm()).item()
+            for w, w0 in zip(weights, initial, strict=True)
+        ),
     )

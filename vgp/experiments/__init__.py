@@ -15,6 +15,8 @@ import pkgutil
 from collections.abc import Callable
 from typing import TypeVar
 
+import torch
+
 F = TypeVar("F", bound=Callable)
 
 EXPERIMENTS: dict[str, Callable] = {}
@@ -29,6 +31,10 @@ CHAPTERS: tuple[str, ...] = tuple(
 def experiment(fn: F) -> F:
     """Register ``fn`` as a named experiment and memoise its results.
 
+    Arguments must be hashable (numbers, strings, tuples). The experiment runs
+    on one CPU thread (the caller's setting is restored afterwards): with
+    several threads, floating-point sums are taken in another order, and a
+    long training run ends with other numbers than the pages print.
     Arguments must be hashable (numbers, strings, tuples). The name is
     ``"<chapter module>.<function>"``.
 
@@ -41,7 +47,17 @@ def experiment(fn: F) -> F:
     >>> gradient_profile() is gradient_profile()   # memoised: one run per process
     True
     """
-    memoised = functools.cache(fn)
+
+    @functools.wraps(fn)
+    def on_one_thread(*args: object, **kwargs: object) -> object:
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            torch.set_num_threads(threads)
+
+    memoised = functools.cache(on_one_thread)
     EXPERIMENTS[f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}"] = memoised
     return memoised  # type: ignore[return-value]
 
