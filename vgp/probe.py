@@ -358,7 +358,7 @@ class Probe:
             record.output = output.detach()  # summarised at exit if no activation follows
             record.activation = None
             record.act_stats = None
-            record.values = out if self.bins else None
+            record.values = record.output if self.bins else None
             self._current = record
 
         return hook
