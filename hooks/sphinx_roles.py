@@ -48,7 +48,13 @@ def markdown(obj: griffe.Object, text: str) -> str:
         shown = target.lstrip("~")
         if target.startswith("~"):
             shown = shown.rsplit(".", 1)[-1]
-        return f"[`{shown}`][{_target(obj, target)}]"
+        if role == "attr":
+            # dataclass fields have no anchor of their own on the reference page
+            return f"`{shown}`"
+        # functions, classes and modules live at module level: resolve from there,
+        # so a field that shares a function's name does not capture the link
+        scope = obj.module if role in ("func", "class", "mod", "exc") else obj
+        return f"[`{shown}`][{_target(scope, target)}]"
 
     return ROLE.sub(replace, text)
 

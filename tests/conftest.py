@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ def build_site(site_dir: Path) -> Path:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    os.environ["VGP_FIGURE_WORKERS"] = "1"  # draw in-process: the snippets reuse its experiments
     config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(site_dir), strict=True)
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     build(config)

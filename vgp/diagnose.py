@@ -152,7 +152,23 @@ def diagnose(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None = None) -
 
 
 def findings_of(stats: tuple[LayerStats, ...], loss: float) -> list[Finding]:
-    """Every verdict that applies to per-layer statistics and a loss, most urgent first."""
+    """Every verdict that applies to per-layer statistics and a loss, most urgent first.
+
+    Examples
+    --------
+    >>> from vgp.diagnose import findings_of
+    >>> from vgp.probe import LayerStats
+    >>> def layer(i, grad):
+    ...     return LayerStats(
+    ...         name=f"fc{i}", grad_norm=grad, weight_norm=1.0, update_ratio=0.0,
+    ...         act_mean=0.0, act_std=1.0, saturated_fraction=None, dead_fraction=None,
+    ...         activation=None, activation_histogram=None, gradient_histogram=None,
+    ...     )
+    >>> [f.verdict for f in findings_of((layer(1, 1e-6), layer(2, 1e-3), layer(3, 1.0)), 0.7)]
+    ['vanishing']
+    >>> [f.verdict for f in findings_of((layer(1, 0.5), layer(2, 1.0)), 0.7)]
+    ['healthy']
+    """
     nonfinite = _nonfinite(stats, loss)
     if nonfinite is not None:
         return [nonfinite]

@@ -83,6 +83,28 @@ def render(name: str) -> bytes:
     return FIGURES[name].svg()
 
 
+def render_on_one_thread(names: list[str]) -> dict[str, bytes]:
+    """SVG bytes of each named figure, drawn with torch on one thread.
+
+    The experiments' printed numbers are those of one thread (a sum taken in
+    another order can end a long run elsewhere), so the build draws this way.
+
+    Examples
+    --------
+    >>> from vgp.figures import render_on_one_thread
+    >>> list(render_on_one_thread(["home-gradients"]))
+    ['home-gradients']
+    """
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return {name: render(name) for name in names}
+    finally:
+        torch.set_num_threads(threads)
+
+
 @figure("home-gradients")
 def home_gradients() -> Figure:
     profile = problem.gradient_profile()

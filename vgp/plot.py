@@ -874,7 +874,7 @@ UPDATE_RATIO_TARGET = 1e-3
 """The rule of thumb for ``||update|| / ||W||`` per step (CS231n)."""
 
 
-def grid(
+def _grid(
     nrows: int, ncols: int, *, width: float, height: float, sharex: bool = False
 ) -> tuple[Figure, list]:
     """A figure with ``nrows`` by ``ncols`` axes, row by row (call it inside :func:`style`)."""
@@ -884,7 +884,7 @@ def grid(
     return fig, [ax for row in axes for ax in row]
 
 
-def log_line(
+def _log_line(
     ax: plt.Axes,
     x: Sequence[float],
     values: Sequence[float],
@@ -923,7 +923,7 @@ def log_line(
     return bool(zeros)
 
 
-def zero_note(ax: plt.Axes, floor: float, zeros: bool) -> None:
+def _zero_note(ax: plt.Axes, floor: float, zeros: bool) -> None:
     """Set the log axis to start at ``floor`` and, if ``zeros`` were drawn there,
     say what the triangles mean."""
     ax.set_ylim(bottom=floor)
@@ -947,7 +947,15 @@ def exponential_decay(
     series: Mapping[str, Sequence[float]], factors: Mapping[str, float], *, title: str
 ) -> Figure:
     """Per-layer gradient norms (markers) and, for each series, the exponential
-    ``||dL/dW_out|| f^(distance from the output)`` with its average factor ``f``."""
+    ``||dL/dW_out|| f^(distance from the output)`` with its average factor ``f``.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.exponential_decay({"sigmoid": [1e-4, 1e-2, 1.0]}, {"sigmoid": 0.1}, title="fit")
+    >>> fig.axes[0].get_title(), fig.axes[0].get_yscale()
+    ('fit', 'log')
+    """
     fig, (ax,) = new_figure()
     for i, (label, values) in enumerate(series.items()):
         layers = range(1, len(values) + 1)
@@ -973,7 +981,15 @@ def exponential_decay(
 @styled
 def update_ratios(series: Mapping[str, Sequence[float]], *, title: str) -> Figure:
     """Per-layer ``||update|| / ||W||`` of one step, with the rule-of-thumb target
-    and the band below float32's resolution, where an update is rounded away."""
+    and the band below float32's resolution, where an update is rounded away.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.update_ratios({"sigmoid": [1e-9, 1e-5, 1e-3]}, title="one step")
+    >>> fig.axes[0].get_title(), fig.axes[0].get_yscale()
+    ('one step', 'log')
+    """
     fig, (ax,) = new_figure()
     layer_series(ax, series, ylabel=r"update / weight  $\eta\|\partial L/\partial W\| / \|W\|$")
     ax.legend(loc="upper left")
@@ -1011,7 +1027,17 @@ def saturating_activations(
     curves: Mapping[str, tuple[Sequence[float], Sequence[float], float]],
 ) -> Figure:
     """One panel per activation: the function, its derivative, and the saturated
-    tails ``|z| > a`` (shaded), where the slope is below a tenth of its largest."""
+    tails ``|z| > a`` (shaded), where the slope is below a tenth of its largest.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.saturating_activations(
+    ...     [-4.0, 0.0, 4.0], {"tanh": ([-1.0, 0.0, 1.0], [0.0, 1.0, 0.0], 1.5)}
+    ... )
+    >>> fig.axes[0].get_xlabel()
+    'pre-activation z'
+    """
     fig, axes = new_figure(len(curves), width=7.2, height=3.3)
     z_max = max(abs(v) for v in z)
     for ax, (name, (values, slopes, half_width)) in zip(axes, curves.items(), strict=True):
@@ -1059,8 +1085,18 @@ def saturation_over_training(
 
     ``runs`` maps a title to ``(epochs, mean, std, saturated, accuracy)`` with
     ``mean[r][l]`` the value of hidden layer ``l + 1`` at record ``r``.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.saturation_over_training({
+    ...     "sigmoid": ([0, 1], [[0.5, 0.6], [0.7, 0.9]], [[0.1, 0.1], [0.1, 0.05]],
+    ...                 [[0.0, 0.1], [0.2, 0.8]], [0.5, 0.6]),
+    ... })
+    >>> len(fig.axes), fig.axes[0].get_title(), fig.axes[2].get_ylabel()
+    (3, 'sigmoid', 'test accuracy')
     """
-    fig, axes = grid(3, len(runs), width=7.2, height=6.6, sharex=True)
+    fig, axes = _grid(3, len(runs), width=7.2, height=6.6, sharex=True)
     ncols = len(runs)
     for col, (title, (epochs, mean, std, saturated, accuracy)) in enumerate(runs.items()):
         top, middle, bottom = axes[col], axes[ncols + col], axes[2 * ncols + col]
@@ -1116,10 +1152,20 @@ def histograms(
 ) -> Figure:
     """Panels of per-layer histograms, ``len(xlabels)`` to a row: in each, one step line per
     layer, ``(label, edges, fractions)``, with the share of values in each bin;
-    ``xlabels`` names the x axis of each column."""
+    ``xlabels`` names the x axis of each column.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.histograms(
+    ...     {"activations": [("layer 1", [0.0, 0.5, 1.0], [0.25, 0.75])]}, xlabels=["value"]
+    ... )
+    >>> fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()
+    ('value', 'share of values')
+    """
     ncols = len(xlabels)
     nrows = math.ceil(len(panels) / ncols)
-    fig, axes = grid(nrows, ncols, width=7.2, height=2.9 * nrows)
+    fig, axes = _grid(nrows, ncols, width=7.2, height=2.9 * nrows)
     for k, (ax, (title, layers)) in enumerate(zip(axes, panels.items(), strict=False)):
         for i, (label, edges, fractions) in enumerate(layers):
             if fractions:
@@ -1150,7 +1196,20 @@ def depth_profile(
 ) -> Figure:
     """Per-layer gradient norm: measured (markers on the typical value, a band from
     the smallest to the largest seed), mean-field theory (dashed) and, optionally,
-    the ``0.25^k`` cartoon bound (dotted)."""
+    the ``0.25^k`` cartoon bound (dotted).
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.depth_profile(
+    ...     {"sigmoid": ([1e-3, 1e-1, 1.0], [5e-4, 5e-2, 0.8], [2e-3, 2e-1, 1.2])},
+    ...     {"sigmoid": [1e-3, 1e-1, 1.0]},
+    ...     [0.0625, 0.25, 1.0],
+    ...     title="depth 3",
+    ... )
+    >>> len(fig.axes[0].get_lines()), fig.axes[0].get_title()
+    (3, 'depth 3')
+    """
     fig, (ax,) = new_figure(height=4.2)
     for i, (label, (typical, low, high)) in enumerate(measured.items()):
         layers = list(range(1, len(typical) + 1))
@@ -1195,7 +1254,15 @@ def phase_profiles(
     measured: Mapping[str, Sequence[float]], predicted: Mapping[str, Sequence[float]], *, title: str
 ) -> Figure:
     """Per-layer gradient norms (markers) beside mean-field theory (dashed), one
-    series per weight scale."""
+    series per weight scale.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.phase_profiles({"sw 1": [0.1, 1.0]}, {"sw 1": [0.12, 1.0]}, title="tanh")
+    >>> fig.axes[0].get_title(), fig.axes[0].get_yscale()
+    ('tanh', 'log')
+    """
     fig, (ax,) = new_figure()
     for i, (label, values) in enumerate(measured.items()):
         layers = range(1, len(values) + 1)
@@ -1220,7 +1287,20 @@ def symptoms(
     reference_loss: float,
 ) -> Figure:
     """The three symptoms side by side: training loss per epoch, per-layer gradient
-    norm, and per-layer relative weight change over the whole run."""
+    norm, and per-layer relative weight change over the whole run.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.symptoms(
+    ...     {"sigmoid": [0.69, 0.69, 0.69]},
+    ...     {"sigmoid": [0.0, 1e-4, 1e-1]},
+    ...     {"sigmoid": [1e-6, 1e-3, 1e-1]},
+    ...     reference_loss=0.69,
+    ... )
+    >>> [ax.get_title() for ax in fig.axes]
+    ['the loss stalls', 'gradients near 0', 'lower layers do not move']
+    """
     fig, (left, middle, right) = new_figure(3, width=9.6, height=3.4)
     for i, (label, values) in enumerate(losses.items()):
         left.plot(range(len(values)), values, color=PALETTE[i], marker=MARKERS[i], label=label)
@@ -1255,12 +1335,12 @@ def symptoms(
     ):
         floor = min(v for values in data.values() for v in values if v > 0) / 10
         zeros = [
-            log_line(ax, range(1, len(values) + 1), values, floor=floor, index=i, label=label)
+            _log_line(ax, range(1, len(values) + 1), values, floor=floor, index=i, label=label)
             for i, (label, values) in enumerate(data.items())
         ]
         ax.set_yscale("log")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        zero_note(ax, floor, any(zeros))
+        _zero_note(ax, floor, any(zeros))
         ax.set_xlabel("layer (1 = nearest the input)")
         ax.set_ylabel(ylabel)
         ax.set_title(title)
@@ -1272,17 +1352,25 @@ def ratios_over_training(
     panels: Mapping[str, Mapping[str, Sequence[float]]], *, floor: float
 ) -> Figure:
     """One panel per net: chosen layers' update-to-weight ratio per epoch, with the
-    rule-of-thumb target band; exact zeros drawn on ``floor``."""
+    rule-of-thumb target band; exact zeros drawn on ``floor``.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.ratios_over_training({"sigmoid": {"layer 1": [0.0, 1e-6, 1e-5]}}, floor=1e-8)
+    >>> fig.axes[0].get_xlabel(), float(fig.axes[0].get_ylim()[0])
+    ('epoch', 1e-08)
+    """
     fig, axes = new_figure(len(panels), width=8.4, height=3.4)
     for ax, (title, layers) in zip(axes, panels.items(), strict=True):
         zeros = [
-            log_line(ax, range(1, len(values) + 1), values, floor=floor, index=i, label=label)
+            _log_line(ax, range(1, len(values) + 1), values, floor=floor, index=i, label=label)
             for i, (label, values) in enumerate(layers.items())
         ]
         ax.axhline(UPDATE_RATIO_TARGET, color="0.25", linestyle="--", linewidth=1)
         ax.set_yscale("log")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        zero_note(ax, floor, any(zeros))
+        _zero_note(ax, floor, any(zeros))
         ax.set_xlabel("epoch")
         ax.set_ylabel(r"update / weight per step")
         ax.set_title(title)
@@ -1295,13 +1383,24 @@ def before_and_after(
     panels: Mapping[str, tuple[Sequence[float], Sequence[float], Sequence[float]]],
 ) -> Figure:
     """One panel per optimiser: per layer, the true gradient norm, the mean absolute
-    weight change over the epoch and the mean absolute weight."""
+    weight change over the epoch and the mean absolute weight.
+
+    Examples
+    --------
+    >>> from vgp import plot
+    >>> fig = plot.before_and_after({
+    ...     "SGD": ([1e-6, 1e-2], [1e-8, 1e-4], [0.1, 0.1]),
+    ...     "Adam": ([1e-6, 1e-2], [1e-3, 1e-3], [0.1, 0.1]),
+    ... })
+    >>> [ax.get_title() for ax in fig.axes]
+    ['SGD', 'Adam']
+    """
     fig, axes = new_figure(len(panels), width=8.4, height=3.6)
     floor = min(v for g, c, _ in panels.values() for v in (*g, *c) if v > 0) / 10
     for ax, (title, (grads, changes, sizes)) in zip(axes, panels.items(), strict=True):
         layers = range(1, len(grads) + 1)
         zeros = [
-            log_line(
+            _log_line(
                 ax,
                 layers,
                 grads,
@@ -1309,14 +1408,14 @@ def before_and_after(
                 index=0,
                 label=r"$\|\partial L/\partial W\|$ (true gradient)",
             ),
-            log_line(
+            _log_line(
                 ax, layers, changes, floor=floor, index=1, label=r"mean $|\Delta W|$ over the epoch"
             ),
         ]
         ax.plot(layers, sizes, color="0.5", linestyle=":", label=r"mean $|W|$")
         ax.set_yscale("log")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        zero_note(ax, floor, any(zeros))
+        _zero_note(ax, floor, any(zeros))
         ax.set_xlabel("layer (1 = nearest the input)")
         ax.set_ylabel("gradient norm, mean |weight or change|")
         ax.set_title(title)

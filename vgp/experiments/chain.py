@@ -70,7 +70,19 @@ class DepthProfile:
 
 def example_norms(net: torch.nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[float, ...]:
     """Per layer, the root mean square over the rows of ``X`` of the single-example
-    gradient norm ``||dL/dW||``: the quantity mean-field theory predicts."""
+    gradient norm ``||dL/dW||``: the quantity mean-field theory predicts.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.experiments.chain import example_norms
+    >>> from vgp.nets import mlp
+    >>> net = mlp(depth=3, width=4, activation="tanh").double()
+    >>> X = torch.randn(8, 2, dtype=torch.float64)
+    >>> norms = example_norms(net, X, (X[:, 0] > 0).double())
+    >>> len(norms), all(n > 0 for n in norms)
+    (4, True)
+    """
     single = [gradient_norms(net, X[i : i + 1], y[i : i + 1]) for i in range(len(X))]
     return tuple(
         math.sqrt(sum(g * g for g in layer) / len(layer)) for layer in zip(*single, strict=True)
