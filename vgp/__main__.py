@@ -287,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out     4.61e-02     4.93e-01      0.00e+00     0.164    0.001          -     -
     <BLANKLINE>
     loss 0.697
-    verdict: vanishing - fc1 gradient norm 2.67e-05 is 5.79e-04 of the largest (< 1e-03)
+    verdict: vanishing: fc1 gradient norm 2.67e-05 is 5.79e-04 of the output layer's (< 1e-03)
     0
     >>> main(["diagnose", "--depth", "0"])   # the one-line error goes to standard error
     2

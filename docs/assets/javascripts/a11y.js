@@ -5,7 +5,7 @@ function fixAccessibility(body) {
   body.querySelectorAll('.md-search[role="dialog"]:not([aria-label])').forEach((dialog) => {
     dialog.setAttribute("aria-label", "Search");
   });
-  body.querySelectorAll(".md-code__content, .highlight pre > code").forEach((block) => {
+  body.querySelectorAll(".md-code__content, .highlight pre > code, .katex-display, .md-typeset__scrollwrap").forEach((block) => {
     if (block.scrollWidth > block.clientWidth && !block.hasAttribute("tabindex")) {
       block.setAttribute("tabindex", "0");
     }
