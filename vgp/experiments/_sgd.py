@@ -1,4 +1,4 @@
-"""A lean mini-batch SGD loop, and one-thread runs, for the chapter experiments.
+"""A lean mini-batch SGD loop for the chapter experiments (which `@experiment` runs on one thread).
 
 Private to :mod:`vgp.experiments`. :func:`vgp.train` measures every layer's
 gradient at every step; the experiments that read only accuracies or
@@ -8,39 +8,12 @@ so that they stay within their time budget.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterator
-from typing import TypeVar
+from collections.abc import Iterator
 
 import torch
 from torch import Tensor, nn
 
 from vgp.probe import default_loss
-
-F = TypeVar("F", bound=Callable)
-
-
-def single_threaded(fn: F) -> F:
-    """Run ``fn`` with torch on one CPU thread, restoring the thread count after.
-
-    Training amplifies the last-bit differences between two orders of summing,
-    and the order depends on how many threads share a matrix product: with
-    two threads instead of one, a 6-layer net's test accuracy after three
-    epochs can end several points apart. On one thread the result no longer
-    depends on the machine's core count (the site's build and tests use one).
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args: object, **kwargs: object) -> object:
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            torch.set_num_threads(threads)
-
-    return wrapper  # type: ignore[return-value]
-
 
 def sgd_steps(
     model: nn.Module, X: Tensor, y: Tensor, *, lr: float, batch_size: int, steps: int, seed: int = 0

@@ -13,7 +13,7 @@ from vgp.activations import ACTIVATIONS
 from vgp.data import circles, digits
 from vgp.experiments import experiment
 from vgp.experiments._layers import activation_inputs, activation_modules
-from vgp.experiments._sgd import accuracy, sgd_steps, single_threaded
+from vgp.experiments._sgd import accuracy, sgd_steps
 from vgp.init import SCHEMES
 from vgp.nets import NORM_POSITIONS, mlp
 from vgp.probe import default_loss, weight_layers
@@ -49,7 +49,6 @@ def _histogram(z: Tensor, edges: Tensor) -> tuple[int, ...]:
 
 
 @experiment
-@single_threaded
 def preactivations(
     depth: int = 5,
     width: int = 100,
@@ -188,7 +187,6 @@ def _slope_and_rest(net: nn.Module, X: Tensor, y: Tensor) -> tuple[float, float]
 
 
 @experiment
-@single_threaded
 def depth_profiles(
     depth: int = 50,
     width: int = 100,
@@ -260,7 +258,6 @@ class Placement:
 
 
 @experiment
-@single_threaded
 def placement(
     depth: int = 6,
     width: int = 32,
@@ -344,7 +341,6 @@ class SmallBatches:
 
 
 @experiment
-@single_threaded
 def small_batches(
     batch_sizes: tuple[int, ...] = (2, 16),
     depth: int = 3,

@@ -17,7 +17,7 @@ from vgp.data import Dataset, digits
 from vgp.experiments import experiment
 from vgp.experiments._layers import activation_inputs
 from vgp.experiments._sgd import accuracy as accuracy_of
-from vgp.experiments._sgd import sgd_steps, single_threaded
+from vgp.experiments._sgd import sgd_steps
 from vgp.nets import BatchNorm, mlp
 
 VARIANTS: tuple[str, ...] = ("plain", "batch", "noisy")
@@ -165,7 +165,6 @@ class CovariateShift:
 
 
 @experiment
-@single_threaded
 def covariate_shift(
     steps: int = 400,
     every: int = 20,

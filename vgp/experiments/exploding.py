@@ -11,7 +11,6 @@ from vgp.activations import derivative
 from vgp.data import circles, moons
 from vgp.experiments import experiment
 from vgp.experiments._layers import activation_inputs
-from vgp.experiments._sgd import single_threaded
 from vgp.nets import mlp
 from vgp.probe import gradient_norms
 from vgp.train import train
@@ -37,7 +36,6 @@ class ChaosProfiles:
 
 
 @experiment
-@single_threaded
 def chaos_profiles(
     depth: int = 30,
     width: int = 100,
@@ -109,7 +107,6 @@ class Clipping:
 
 
 @experiment
-@single_threaded
 def clipping(
     depth: int = 10,
     width: int = 64,
