@@ -11,7 +11,6 @@ from vgp._checks import check_choice, check_int
 from vgp.activations import ACTIVATIONS
 from vgp.data import circles
 from vgp.experiments import experiment
-from vgp.experiments._sgd import single_threaded
 from vgp.nets import NORMS, Residual, mlp
 from vgp.probe import default_loss, weight_layers
 
@@ -93,7 +92,6 @@ class ResidualProfiles:
 
 
 @experiment
-@single_threaded
 def residual_profiles(
     depth: int = 50,
     width: int = 32,
