@@ -862,9 +862,7 @@ def gradient_panels(
 
 # --- Chapters "The problem", "Saturation", "Chain-rule decay", "Diagnosing" ---
 
-import math  # noqa: E402
 
-from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 FLOAT32_RESOLUTION = 2.0**-24
 """Relative rounding of float32: an update smaller than about this fraction of a

@@ -454,7 +454,6 @@ def batchnorm_gain(activation: str) -> float:
 
 from collections.abc import Callable  # noqa: E402
 
-import torch  # noqa: E402
 from torch import Tensor  # noqa: E402
 
 from vgp.activations import activation as make_activation  # noqa: E402
