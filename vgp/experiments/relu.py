@@ -16,9 +16,9 @@ import torch
 from torch import Tensor, nn
 
 from vgp._checks import check_int, check_module, check_number
-from vgp.activations import name_of
 from vgp.data import digits
 from vgp.experiments import experiment
+from vgp.experiments._layers import activation_inputs
 from vgp.experiments.problem import GradientProfile, gradient_profile
 from vgp.nets import mlp
 from vgp.train import train
@@ -55,19 +55,7 @@ def preactivations(model: nn.Module, X: Tensor) -> list[Tensor]:
     check_module("model", model)
     if not isinstance(X, Tensor):
         raise TypeError(f"X must be a torch.Tensor, got {type(X).__name__}")
-    found: list[Tensor] = []
-    handles = [
-        module.register_forward_hook(lambda m, inputs, out: found.append(inputs[0].detach()))
-        for module in model.modules()
-        if name_of(module) is not None
-    ]
-    try:
-        with torch.no_grad():
-            model(X)
-    finally:
-        for handle in handles:
-            handle.remove()
-    return found
+    return activation_inputs(model, X)
 
 
 def inactive_fractions(model: nn.Module, X: Tensor) -> tuple[float, ...]:
