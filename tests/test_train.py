@@ -10,6 +10,7 @@ import torch
 import vgp
 from vgp.data import Dataset
 from vgp.probe import default_loss, weight_layers
+from vgp.train import OPTIMIZERS
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +56,31 @@ def test_full_batch_sgd_moves_each_layer_by_lr_times_its_gradient(moons: Dataset
     expected = [lr * g.norm().item() / w.norm().item() for g, w in zip(grads, before, strict=True)]
     assert history.update_ratios[1] == pytest.approx(expected, rel=1e-4)
     assert history.grad_norms[1] == pytest.approx([g.norm().item() for g in grads], rel=1e-5)
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_optimisers_are_bit_identical_to_torch_optim(moons: Dataset, optimizer: str) -> None:
+    """vgp.train's written-out update rules take exactly torch.optim's steps."""
+    net = vgp.mlp(3, 8, activation="tanh", norm="batch", seed=2)
+    reference = vgp.mlp(3, 8, activation="tanh", norm="batch", seed=2)
+    vgp.train(net, moons, optimizer=optimizer, lr=0.05, epochs=2, batch_size=64, seed=4)
+
+    params = list(reference.parameters())
+    opt = {
+        "sgd": lambda: torch.optim.SGD(params, lr=0.05),
+        "momentum": lambda: torch.optim.SGD(params, lr=0.05, momentum=0.9),
+        "adam": lambda: torch.optim.Adam(params, lr=0.05),
+    }[optimizer]()
+    generator = torch.Generator().manual_seed(4)
+    for _ in range(2):
+        order = torch.randperm(len(moons.X_train), generator=generator)
+        for start in range(0, len(order), 64):
+            idx = order[start : start + 64]
+            opt.zero_grad()
+            default_loss(reference(moons.X_train[idx]), moons.y_train[idx]).backward()
+            opt.step()
+    for ours, theirs in zip(net.parameters(), reference.parameters(), strict=True):
+        assert torch.equal(ours, theirs)
 
 
 def test_weight_change_is_measured_from_the_start(moons: Dataset) -> None:

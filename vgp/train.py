@@ -81,10 +81,67 @@ def _evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[float
     return loss, accuracy
 
 
-def _optimizer(name: str, params: list, lr: float) -> torch.optim.Optimizer:
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr)
-    return torch.optim.SGD(params, lr=lr, momentum=0.9 if name == "momentum" else 0.0)
+def _norms(tensors: list[torch.Tensor | None]) -> list[float]:
+    """The norm of each tensor (0.0 for ``None``), read in one batched call."""
+    present = [t for t in tensors if t is not None]
+    values = iter(torch.stack(torch._foreach_norm(present)).tolist() if present else [])
+    return [0.0 if t is None else next(values) for t in tensors]
+
+
+def _change(weights: list[torch.Tensor], before: list[torch.Tensor]) -> list[float]:
+    """``||w - b|| / ||b||`` for each weight ``w`` and its earlier copy ``b``."""
+    with torch.no_grad():
+        change = torch.stack(torch._foreach_norm(torch._foreach_sub(weights, before)))
+        return (change / torch.stack(torch._foreach_norm(before))).tolist()
+
+
+class _Optimizer:
+    """PyTorch's CPU update rules for :data:`OPTIMIZERS`, written out.
+
+    The arithmetic is that of ``torch.optim.SGD`` (``momentum=0.9`` for
+    ``"momentum"``, no dampening, no weight decay) and ``torch.optim.Adam``
+    (betas 0.9 and 0.999, eps 1e-8) on their single-tensor CPU path, op for op,
+    so the weights come out bit-identical (``tests/test_train.py`` checks it).
+    Importing ``torch.optim`` costs about 1.5 s per process (it imports
+    ``torch._dynamo``), more than most of the site's experiments take.
+    """
+
+    def __init__(self, name: str, params: list[nn.Parameter], lr: float) -> None:
+        self.name, self.params, self.lr = name, params, lr
+        self.state: dict[int, dict] = {}
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        for i, p in enumerate(self.params):
+            if p.grad is None:
+                continue
+            grad, state = p.grad, self.state.setdefault(i, {})
+            if self.name == "sgd":
+                p.add_(grad, alpha=-self.lr)
+            elif self.name == "momentum":
+                if "buf" not in state:
+                    state["buf"] = grad.detach().clone()
+                else:
+                    state["buf"].mul_(0.9).add_(grad, alpha=1)
+                p.add_(state["buf"], alpha=-self.lr)
+            else:
+                self._adam(p, grad, state)
+
+    def _adam(self, p: torch.Tensor, grad: torch.Tensor, state: dict) -> None:
+        beta1, beta2, eps = 0.9, 0.999, 1e-8
+        if not state:
+            state.update(step=0.0, m=torch.zeros_like(p), v=torch.zeros_like(p))
+        state["step"] += 1.0
+        state["m"].lerp_(grad, 1 - beta1)
+        state["v"].mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        bias_correction1 = 1 - beta1 ** state["step"]
+        bias_correction2 = 1 - beta2 ** state["step"]
+        denom = (state["v"].sqrt() / bias_correction2**0.5).add_(eps)
+        p.addcdiv_(state["m"], denom, value=-(self.lr / bias_correction1))
 
 
 def train(
@@ -131,7 +188,7 @@ def train(
     was_training = model.training
     layers = weight_layers(model)
     weights = [module.weight for _, module in layers]
-    opt = _optimizer(optimizer, list(model.parameters()), lr)
+    opt = _Optimizer(optimizer, list(model.parameters()), lr)
     initial = [w.detach().clone() for w in weights]
     generator = torch.Generator().manual_seed(seed)
     X, y = data.X_train, data.y_train
@@ -152,7 +209,7 @@ def train(
     g0 = torch.autograd.grad(loss0, weights, allow_unused=True)
     record(
         _evaluate(model, X, y)[0],
-        [[0.0 if g is None else g.norm().item() for g in g0]],
+        [_norms(list(g0))],
         [[0.0] * len(weights)],
     )
 
@@ -168,7 +225,7 @@ def train(
             opt.zero_grad()
             loss = default_loss(model(X[idx]), y[idx])
             loss.backward()
-            norms = [0.0 if w.grad is None else w.grad.norm().item() for w in weights]
+            norms = _norms([w.grad for w in weights])
             if not math.isfinite(loss.item()) or not all(map(math.isfinite, norms)):
                 nonfinite = epoch
                 losses.append(loss.item())
@@ -179,9 +236,7 @@ def train(
                 nn.utils.clip_grad_norm_(model.parameters(), clip)
             before = [w.detach().clone() for w in weights]
             opt.step()
-            ratio_rows.append(
-                [((w.detach() - b).norm() / b.norm()).item() for w, b in zip(weights, before, strict=True)]
-            )
+            ratio_rows.append(_change(weights, before))
             grad_rows.append(norms)
             losses.append(loss.item())
         record(sum(losses) / len(losses), grad_rows, ratio_rows)
@@ -197,8 +252,5 @@ def train(
         grad_norms=tuple(grads),
         update_ratios=tuple(ratios),
         nonfinite_epoch=nonfinite,
-        weight_change=tuple(
-            ((w.detach() - w0).norm() / w0.norm()).item()
-            for w, w0 in zip(weights, initial, strict=True)
-        ),
+        weight_change=tuple(_change(weights, initial)),
     )
