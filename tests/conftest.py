@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import pytest
@@ -14,13 +13,13 @@ ROOT = Path(__file__).resolve().parents[1]
 def build_site(site_dir: Path) -> Path:
     """Build the site with ``--strict`` into ``site_dir``, in this process.
 
-    In-process, the figures' experiments are memoised once for the whole test
-    session: the pages' snippets and the build share them.
+    In-process, the figures' experiments (drawn in the build's background
+    thread) are memoised once for the whole test session: the pages' snippets
+    and the build share them.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    os.environ["VGP_FIGURE_WORKERS"] = "1"  # draw in-process: the snippets reuse its experiments
     config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(site_dir), strict=True)
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     build(config)
