@@ -1,22 +1,31 @@
-"""Shared fixtures: one strict build of the site per test session."""
+"""Shared fixtures: one strict build of the site per test session, and the order
+in which the suite runs so that its two slow parts overlap on two cores.
+
+1. The tests that need the built site run first: the build's figures are drawn
+   in its background thread, and their experiments stay memoised for the
+   pages' snippets that run later.
+2. As soon as the site is built, headless Chromium starts working through it in
+   a background thread (``tests/_browser.py``): most of that work is Chromium's,
+   in its own processes, so it overlaps the rest of the suite.
+3. The browser tests run last and read its report.
+"""
 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
+from _browser import missing, start
 
 ROOT = Path(__file__).resolve().parents[1]
 
+_BROWSER: dict[str, Future] = {}
+
 
 def build_site(site_dir: Path) -> Path:
-    """Build the site with ``--strict`` into ``site_dir``, in this process.
-
-    In-process, the figures' experiments (drawn in the build's background
-    thread) are memoised once for the whole test session: the pages' snippets
-    and the build share them.
-    """
+    """Build the site with ``--strict`` into ``site_dir``, in this process."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -26,7 +35,32 @@ def build_site(site_dir: Path) -> Path:
     return site_dir
 
 
+def _is_browser_test(item: pytest.Item) -> bool:
+    return item.path.name == "test_browser.py"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Site tests first, browser tests last, everything else in between (in order)."""
+    def rank(item: pytest.Item) -> int:
+        if _is_browser_test(item):
+            return 2
+        return 0 if "site" in getattr(item, "fixturenames", ()) else 1
+
+    items.sort(key=rank)
+
+
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
+def site(tmp_path_factory, request) -> Path:
     """The built site (a strict build that failed fails every test using it)."""
-    return build_site(tmp_path_factory.mktemp("site"))
+    built = build_site(tmp_path_factory.mktemp("site"))
+    if missing() is None and any(_is_browser_test(item) for item in request.session.items):
+        _BROWSER["report"] = start(built)
+    return built
+
+
+@pytest.fixture(scope="session")
+def browser_report(site) -> Future:
+    """The future report of the browser's visit of ``site`` (started with the build)."""
+    if "report" not in _BROWSER:
+        _BROWSER["report"] = start(site)
+    return _BROWSER["report"]

@@ -3,6 +3,7 @@ host, alt text on every image, figures only from the hook, no committed plot."""
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 from pathlib import Path
@@ -21,7 +22,9 @@ def pages(site: Path) -> list[Path]:
     return sorted(p for p in site.rglob("*.html") if p.name != "404.html")
 
 
+@functools.cache
 def soup(path: Path) -> BeautifulSoup:
+    """The parsed page, parsed once per session (the tests only read it)."""
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
@@ -36,10 +39,9 @@ def resolve(site: Path, url: str) -> Path:
     return target / "index.html" if path == "" or path.endswith("/") else target
 
 
-def ids(path: Path, cache: dict = {}) -> set[str]:  # noqa: B006 - per-run memo
-    if path not in cache:
-        cache[path] = {el["id"] for el in soup(path).select("[id]")}
-    return cache[path]
+@functools.cache
+def ids(path: Path) -> set[str]:
+    return {el["id"] for el in soup(path).select("[id]")}
 
 
 def references(document: BeautifulSoup) -> list[tuple[str, str]]:

@@ -1,0 +1,241 @@
+"""The browser side of ``tests/test_browser.py``: serve the built site on
+127.0.0.1, drive headless Chromium through every page, run axe-core, click a copy
+button, take screenshots; return what was found.
+
+:func:`start` runs all of it in one background thread, so that Chromium works on
+one core while the rest of the test suite runs on the other; the tests in
+``test_browser.py`` (ordered last by ``tests/conftest.py``) wait for its report.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--window-size=1280,900",
+)
+SCREENSHOTS = {"home": "", "chapter": "saturation/"}
+"""Screenshot name -> page path."""
+
+
+def missing() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed"
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        return "no chromium on PATH (apt-get install chromium chromium-driver)"
+    if not shutil.which("chromedriver"):
+        return "no chromedriver on PATH (apt-get install chromium-driver)"
+    if not AXE.exists():
+        return "axe-core is not installed (npm ci)"
+    return None
+
+
+@dataclass
+class Report:
+    """What the browser found: per page, its problems and axe's serious violations."""
+
+    pages: dict[str, list[str]] = field(default_factory=dict)
+    axe: dict[str, list[str]] = field(default_factory=dict)
+    copied: str = ""
+    screenshots: dict[str, Path] = field(default_factory=dict)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def page_paths(site: Path) -> list[str]:
+    """The URL path of every page of ``site`` (``dir/`` for ``dir/index.html``)."""
+    paths = []
+    for page in site.rglob("*.html"):
+        if page.name != "404.html":
+            relative = page.relative_to(site)
+            paths.append(relative.parent.as_posix() + "/" if page.name == "index.html" else relative.as_posix())
+    return sorted(paths)
+
+
+def _requested_urls(driver) -> list[str]:
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+VISIBLE_TEXT = """
+const root = document.querySelector('.md-content') || document.body;
+const clone = root.cloneNode(true);
+clone.querySelectorAll('pre, code, script, style, .katex').forEach(e => e.remove());
+return clone.textContent;
+"""
+
+IMAGES = """
+return Array.from(document.images)
+  .map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0]);
+"""
+
+MATH = """
+return [document.querySelectorAll('.arithmatex').length,
+        document.querySelectorAll('.arithmatex .katex').length,
+        document.querySelectorAll('.katex-error').length];
+"""
+
+
+def _wait_for_math(driver) -> list[int]:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 10).until(
+        lambda d: d.execute_script(MATH)[0] == d.execute_script(MATH)[1]
+    )
+    return driver.execute_script(MATH)
+
+
+AXE_RUN = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ['violations']})
+  .then(r => done(r.violations.map(v => [v.id, v.impact, v.nodes.length,
+                                         v.nodes.slice(0, 3).map(n => n.target.join(' '))])))
+  .catch(e => done([['axe-error', 'critical', 0, [String(e)]]]));
+"""
+
+
+COPY_LISTENER = """
+window.__copied = null;
+if (navigator.clipboard) {
+  navigator.clipboard.writeText = async (text) => { window.__copied = text; };
+}
+document.addEventListener('copy', () => {
+  const a = document.activeElement;
+  window.__copied = (a && 'value' in a && a.selectionEnd > a.selectionStart)
+    ? a.value.substring(a.selectionStart, a.selectionEnd)
+    : String(window.getSelection());
+}, true);
+"""
+
+
+
+def _chromium():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+def _visit(browser, server: str, path: str, axe: str) -> tuple[list[str], list[str]]:
+    """Load one page; its problems and axe-core's serious or critical violations."""
+    host = urlparse(server).netloc
+    problems: list[str] = []
+    browser.get_log("performance")
+    browser.get_log("browser")
+    browser.get(server + path)
+    try:
+        arithmatex, rendered, errors = _wait_for_math(browser)
+    except Exception:
+        arithmatex, rendered, errors = browser.execute_script(MATH)
+    if rendered != arithmatex or errors:
+        problems.append(f"{rendered}/{arithmatex} formulas rendered, {errors} KaTeX errors")
+    text = browser.execute_script(VISIBLE_TEXT)
+    problems += [f"raw {raw!r} left in the visible text"
+                 for raw in ("\\(", "\\)", "\\[", "\\]", "$$") if raw in text]
+    problems += [f"image did not load: {src[:80]}"
+                 for src, loaded in browser.execute_script(IMAGES) if not loaded]
+    for url in _requested_urls(browser):
+        parsed = urlparse(url)
+        if parsed.scheme in ("http", "https", "ws", "wss") and parsed.netloc != host:
+            problems.append(f"request to another host: {url}")
+    problems += [f"console error: {e['message'][:200]}"
+                 for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    browser.execute_script(axe)
+    violations = [f"{rule} ({impact}, {count} nodes) e.g. {targets}"
+                  for rule, impact, count, targets in browser.execute_async_script(AXE_RUN)
+                  if impact in ("serious", "critical")]
+    return problems, violations
+
+
+def _copy(browser, server: str) -> str:
+    """Click the copy button of the home page's first pycon block; what it copied."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server)
+    browser.execute_script(COPY_LISTENER)
+    block = browser.find_element(By.CSS_SELECTOR, "div.language-pycon")
+    button = block.find_element(By.CSS_SELECTOR, "button[data-md-type=copy], button.md-clipboard")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", block)
+    ActionChains(browser).move_to_element(block).pause(0.3).click(button).perform()
+    return WebDriverWait(browser, 5).until(lambda d: d.execute_script("return window.__copied"))
+
+
+def _screenshot(browser, server: str, path: str, target: Path) -> Path:
+    browser.get(server + path)
+    _wait_for_math(browser)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1280, min(height, 6000))
+    browser.save_screenshot(str(target))
+    browser.set_window_size(1280, 900)
+    return target
+
+
+def run(site: Path) -> Report:
+    """Serve ``site``, drive Chromium through it, and report what was found."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    server = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    browser = _chromium()
+    try:
+        report = Report()
+        axe = AXE.read_text(encoding="utf-8")
+        for path in page_paths(site):
+            report.pages[path], report.axe[path] = _visit(browser, server, path, axe)
+        report.copied = _copy(browser, server)
+        out = Path(os.environ.get("VGP_ARTIFACTS", ROOT / "artifacts"))
+        out.mkdir(parents=True, exist_ok=True)
+        for name, path in SCREENSHOTS.items():
+            report.screenshots[name] = _screenshot(browser, server, path, out / f"{name}.png")
+        return report
+    finally:
+        browser.quit()
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def start(site: Path) -> Future:
+    """:func:`run` in a background thread; the future of its :class:`Report`."""
+    pool = ThreadPoolExecutor(1, thread_name_prefix="vgp-browser")
+    future = pool.submit(run, site)
+    pool.shutdown(wait=False)
+    return future
