@@ -26,7 +26,7 @@ import math
 import torch
 from torch import nn
 
-from vgp._checks import check_choice, check_module, check_number
+from vgp._checks import check_choice, check_int, check_module, check_number
 
 SCHEMES: tuple[str, ...] = (
     "default",
@@ -67,8 +67,15 @@ def weight_variance(scheme: str, fan_in: int, fan_out: int, gain: float | None =
     0.0100
     >>> print(f'{weight_variance("he_normal", 100, 100):.4f}')
     0.0200
+    >>> weight_variance("he_normal", 0, 100)
+    Traceback (most recent call last):
+    ...
+    ValueError: fan_in must be an integer >= 1, got 0
     """
     check_choice("init", scheme, SCHEMES)
+    check_int("fan_in", fan_in)
+    check_int("fan_out", fan_out)
+    check_gain(scheme, gain)
     gain = _DEFAULT_GAIN.get(scheme, 1.0) if gain is None else gain
     g2 = gain**2
     if scheme == "default":

@@ -249,6 +249,8 @@ def layer_series(
     (['a', 'b'], 'log')
     >>> _ = to_svg(fig)
     """
+    if not series:
+        raise ValueError("series is empty: give at least one name -> per-layer values")
     for i, (label, values) in enumerate(series.items()):
         layers = range(1, len(values) + 1)
         ax.plot(layers, values, marker=MARKERS[i % len(MARKERS)], color=PALETTE[i % 7], label=label)
