@@ -152,7 +152,10 @@ def test_copy_button_copies_code_without_prompts_or_output(site):
     bundle = next((site / "assets/javascripts").glob("bundle.*.min.js")).read_text()
     assert 'setAttribute("data-md-copying"' in bundle and "innerText" in bundle
     css = (site / "assets/stylesheets/vgp.css").read_text()
-    assert re.search(r"code\[data-md-copying\] \.gp,\s*\.highlight code\[data-md-copying\] \.go\s*\{\s*display: none", css)
+    hide_prompts_and_output = (
+        r"code\[data-md-copying\] \.gp,\s*\.highlight code\[data-md-copying\] \.go\s*\{\s*display: none"
+    )
+    assert re.search(hide_prompts_and_output, css)
     home = soup(site / "index.html")
     block = home.select_one("div.language-pycon code")
     assert block is not None

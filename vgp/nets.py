@@ -13,7 +13,8 @@ import torch
 from torch import Tensor, nn
 
 from vgp._checks import check_choice, check_int, check_number
-from vgp.activations import ACTIVATIONS, activation as make_activation
+from vgp.activations import ACTIVATIONS
+from vgp.activations import activation as make_activation
 from vgp.init import SCHEMES, check_gain, initialise
 
 NORMS: tuple[str, ...] = ("batch",)

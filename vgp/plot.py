@@ -668,7 +668,6 @@ def loss_and_accuracy(histories: Mapping[str, tuple[Sequence[float], Sequence[fl
 from math import isfinite  # noqa: E402
 
 
-
 @styled
 def preactivation_histograms(
     edges: Sequence[float],

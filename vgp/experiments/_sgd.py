@@ -15,6 +15,7 @@ from torch import Tensor, nn
 
 from vgp.probe import default_loss
 
+
 def sgd_steps(
     model: nn.Module, X: Tensor, y: Tensor, *, lr: float, batch_size: int, steps: int, seed: int = 0
 ) -> Iterator[int]:

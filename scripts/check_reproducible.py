@@ -1,0 +1,58 @@
+"""Check that the site is reproducible, as CI does after the test suite.
+
+1. Build the site twice with ``mkdocs build --strict``, each in a fresh process
+   with its own ``PYTHONHASHSEED``, and compare every figure byte for byte.
+2. Run the doctests (the pages' snippets and vgp's docstrings) once more, in a
+   fresh process with another hash seed: they pin exact outputs, so passing a
+   second time means the second run printed what the first did.
+
+Usage: ``python scripts/check_reproducible.py`` (exit status 1 on a difference).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(command: list[str], hash_seed: int) -> None:
+    env = {**os.environ, "PYTHONHASHSEED": str(hash_seed), "NO_MKDOCS_2_WARNING": "1"}
+    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def figures(site: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((site / "figures").glob("*.svg"))}
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        builds = []
+        for seed in (1, 2):
+            site = Path(tmp) / f"site{seed}"
+            start = time.perf_counter()
+            run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(site)], seed)
+            print(f"build {seed}: {time.perf_counter() - start:.1f} s")
+            builds.append(figures(site))
+        first, second = builds
+        if not first:
+            print("no figures were built")
+            return 1
+        differ = sorted(name for name in first.keys() | second.keys() if first.get(name) != second.get(name))
+        if differ:
+            print(f"{len(differ)} of {len(first)} figures differ between two builds: {', '.join(differ)}")
+            return 1
+        print(f"{len(first)} figures byte-identical across two builds")
+    start = time.perf_counter()
+    run([sys.executable, "-m", "pytest", "docs", "vgp", "-p", "no:randomly"], 3)
+    print(f"doctests passed again in a fresh process: {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
