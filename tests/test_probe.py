@@ -118,6 +118,18 @@ def test_update_ratio_is_the_relative_weight_change(data):
     assert probe.stats[0].update_ratio == pytest.approx(expected, rel=1e-5)
 
 
+def test_update_ratio_is_zero_without_a_step_and_sees_a_replaced_weight(data):
+    net = vgp.mlp(2, 8)
+    with vgp.Probe(net) as probe:
+        default_loss(net(data.X_train), data.y_train).backward()
+    assert [s.update_ratio for s in probe.stats] == [0.0, 0.0, 0.0]
+    before = net.fc2.weight.detach().clone()
+    with vgp.Probe(net) as probe:
+        net.fc2.weight = torch.nn.Parameter(2 * before)  # not in place: a new tensor
+    assert probe.stats[1].update_ratio == pytest.approx(1.0)
+    assert probe.stats[1].weight_norm == pytest.approx(2 * before.norm().item())
+
+
 def hook_count(model):
     total = 0
     for m in model.modules():

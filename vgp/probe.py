@@ -246,6 +246,8 @@ class _Record:
         self.name = name
         self.module = module
         self.weight_at_enter = module.weight.detach().clone()
+        self.weight_tensor = module.weight
+        self.version_at_enter = module.weight._version  # bumped by every in-place change
         self.grad_norm = math.nan
         self.output: Tensor | None = None
         self.activation: str | None = None
@@ -400,8 +402,14 @@ class Probe:
 
     def _finish(self, record: _Record) -> LayerStats:
         weight = record.module.weight.detach()
-        before = record.weight_at_enter.norm().item()
-        moved = (weight - record.weight_at_enter).norm().item()
+        weight_norm = weight.norm().item()
+        same = record.module.weight is record.weight_tensor
+        if same and record.weight_tensor._version == record.version_at_enter:
+            # Untouched in the block (no optimiser step): it moved by exactly 0.
+            before, moved = weight_norm, 0.0
+        else:
+            before = record.weight_at_enter.norm().item()
+            moved = (weight - record.weight_at_enter).norm().item()
         if record.act_stats is not None:
             act_mean, act_std, sat, dead = record.act_stats
         elif record.output is not None:
@@ -411,7 +419,7 @@ class Probe:
         return LayerStats(
             name=record.name,
             grad_norm=record.grad_norm,
-            weight_norm=weight.norm().item(),
+            weight_norm=weight_norm,
             update_ratio=moved / before if before > 0 else math.nan,
             act_mean=act_mean,
             act_std=act_std,
