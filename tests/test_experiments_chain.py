@@ -31,7 +31,9 @@ def test_example_norms_are_those_of_single_example_backward_passes() -> None:
     X, y = data.X_train[:5].double(), data.y_train[:5].double()
     net = vgp.mlp(4, 12, activation="sigmoid", residual=True).double()
     single = [vgp.gradient_norms(net, X[i : i + 1], y[i : i + 1]) for i in range(len(X))]
-    expected = [math.sqrt(sum(g * g for g in layer) / len(X)) for layer in zip(*single)]
+    expected = [
+        math.sqrt(sum(g * g for g in layer) / len(X)) for layer in zip(*single, strict=True)
+    ]
     assert example_norms(net, X, y) == pytest.approx(expected, rel=1e-12)
 
 

@@ -178,9 +178,9 @@ def glorot_saturation(
     seed: int = 0,
 ) -> GlorotMiniature:
     """Train a ``depth``-layer net on ``digits`` with plain SGD, one per activation,
-    all on the same batches in the same order, with PyTorch's default init (the "standard" init of Glorot and Bengio 2010),
-    recording each hidden layer's activations on ``monitor`` fixed test inputs
-    every ``every`` steps.
+    all on the same batches in the same order, with PyTorch's default init (the
+    "standard" init of Glorot and Bengio 2010), recording each hidden layer's
+    activations on ``monitor`` fixed test inputs every ``every`` steps.
 
     Examples
     --------
