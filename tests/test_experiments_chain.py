@@ -25,6 +25,24 @@ def test_example_norms_of_the_output_layer_are_closed_form() -> None:
     assert example_norms(net, X, y)[-1] == pytest.approx(expected, rel=1e-10)
 
 
+def test_example_norms_are_those_of_single_example_backward_passes() -> None:
+    """One batched pass gives each row's ||dL/dW||, as a backward pass per row does."""
+    data = vgp.datasets.circles()
+    X, y = data.X_train[:5].double(), data.y_train[:5].double()
+    net = vgp.mlp(4, 12, activation="sigmoid", residual=True).double()
+    single = [vgp.gradient_norms(net, X[i : i + 1], y[i : i + 1]) for i in range(len(X))]
+    expected = [
+        math.sqrt(sum(g * g for g in layer) / len(X)) for layer in zip(*single, strict=True)
+    ]
+    assert example_norms(net, X, y) == pytest.approx(expected, rel=1e-12)
+
+
+def test_example_norms_refuse_nets_that_mix_rows() -> None:
+    X = torch.zeros(4, 2)
+    with pytest.raises(ValueError, match="net must not use batch norm"):
+        example_norms(vgp.mlp(2, 4, norm="batch"), X, torch.zeros(4))
+
+
 def test_depth_profile_shape_and_theory() -> None:
     result = depth_profile(depth=6, width=32, seeds=(0, 1), samples=3)
     assert len(result.norms) == 3 and all(len(runs) == 2 for runs in result.norms)

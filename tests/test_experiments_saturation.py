@@ -43,6 +43,13 @@ def test_first_record_is_the_untrained_net(small) -> None:
         assert run.test_accuracy[0] == pytest.approx(accuracy)
 
 
+def test_nets_trained_together_train_as_if_alone(small) -> None:
+    alone = glorot_saturation(
+        activations=("tanh",), width=16, epochs=1, every=40, monitor=50, bins=10
+    )
+    assert alone.runs[0] == small.run("tanh")
+
+
 def test_records_and_histograms(small) -> None:
     steps_per_epoch = -(-1203 // 10)
     assert small.steps_per_epoch == steps_per_epoch

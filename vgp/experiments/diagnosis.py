@@ -50,7 +50,7 @@ def symptoms(
     width: int = 32,
     lr: float = 0.02,
     epochs: int = 10,
-    batch_size: int = 32,
+    batch_size: int = 128,
     seed: int = 0,
 ) -> Symptoms:
     """Train ``depth``-layer nets on ``digits`` with SGD and momentum, one per
@@ -62,8 +62,8 @@ def symptoms(
     >>> result = symptoms()
     >>> for label, history in zip(result.labels, result.histories):
     ...     print(f"{label:22} loss {history.train_loss[1]:.2f} -> {history.train_loss[-1]:.2f}")
-    sigmoid, default init  loss 2.33 -> 2.31
-    relu, he_normal init   loss 2.14 -> 0.62
+    sigmoid, default init  loss 2.35 -> 2.30
+    relu, he_normal init   loss 2.29 -> 0.48
     """
     _check_configs(configs)
     depth = check_int("depth", depth)
