@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import torch
-
 from vgp._checks import check_choice, check_int, check_number
 from vgp.activations import ACTIVATIONS
 from vgp.data import circles
@@ -14,6 +12,7 @@ from vgp.experiments import experiment
 from vgp.init import SCHEMES
 from vgp.nets import mlp
 from vgp.probe import Probe, default_loss, gradient_norms, weight_layers
+from vgp.train import _Optimizer
 
 HOME_CONFIGS: tuple[tuple[str, str], ...] = (
     ("sigmoid", "default"),
@@ -164,7 +163,7 @@ def one_step(
     rows = []
     for activation in activations:
         net = mlp(depth, width, activation=activation, seed=seed)
-        optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+        optimizer = _Optimizer("sgd", list(net.parameters()), lr)  # torch.optim.SGD's step
         with Probe(net) as probe:
             default_loss(net(data.X_train), data.y_train).backward()
             weight_norms = tuple(m.weight.norm().item() for _, m in weight_layers(net))
