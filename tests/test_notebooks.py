@@ -15,17 +15,23 @@ import jupytext
 import matplotlib.pyplot as plt
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "docs" / "notebooks").glob("*.py"))
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "docs" / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.py"))
 
 
 @pytest.fixture(scope="module")
 def namespaces():
-    """Each notebook run once as a script, by file name."""
+    """Each notebook's namespace after running it once as a script, by file name,
+    run when a test first asks for it."""
     results = {}
-    for path in NOTEBOOKS:
-        results[path.name] = runpy.run_path(str(path), run_name="__main__")
-        plt.close("all")
-    return results
+
+    def run(name: str) -> dict:
+        if name not in results:
+            results[name] = runpy.run_path(str(NOTEBOOKS_DIR / name), run_name="__main__")
+            plt.close("all")
+        return results[name]
+
+    return run
 
 
 def test_there_are_notebooks():
@@ -52,12 +58,15 @@ def test_notebook_math_uses_dollars_not_arithmatex(path):
             assert "\\(" not in cell.source and "\\[" not in cell.source
 
 
-def test_notebook_runs_as_a_script(namespaces):
-    assert set(namespaces) == {p.name for p in NOTEBOOKS}
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_as_a_script(path, namespaces):
+    # The build runs each as a notebook; readers may also download the script.
+    assert "__name__" in namespaces(path.name)
 
 
 def test_six_treatments_says_what_it_measured(namespaces):
-    histories = namespaces["six-treatments.py"]["histories"]
+    ns = namespaces("six-treatments.py")
+    histories = ns["histories"]
     assert len(histories) == 6
     failures = {"sigmoid", "ReLU, default init"}
 
@@ -65,26 +74,40 @@ def test_six_treatments_says_what_it_measured(namespaces):
         return norms[0] / norms[-1]
 
     for name, h in histories.items():
+        start, end = first_to_last(h.grad_norms[0]), first_to_last(h.grad_norms[-1])
         if name in failures:
             # "never leave log 10", "test accuracy is that of a guess"
             assert abs(h.train_loss[-1] - math.log(10)) < 0.05
             assert h.test_accuracy[-1] < 0.2
-            assert first_to_last(h.grad_norms[0]) < 1e-6
-            assert first_to_last(h.grad_norms[-1]) < 1e-6
+            # "as steep in the last epoch as before the first"
+            assert start < 1e-6 and end < 1e-6 and end < 2 * start
         else:
-            # "same order", "each of those nets learns"
-            assert 0.1 < first_to_last(h.grad_norms[0]) < 10
+            # "within about one order of magnitude across the layers", "each learns"
+            assert 0.1 < start < 10
+            for norms in (h.grad_norms[0], h.grad_norms[-1]):
+                assert max(norms) / min(norms) < 15
             assert h.test_accuracy[-1] > 0.5
-    assert first_to_last(histories["sigmoid"].grad_norms[0]) < 1e-16
-    assert first_to_last(histories["ReLU, default init"].grad_norms[0]) < 1e-6
-    best = max(histories, key=lambda n: histories[n].test_accuracy[-1])
-    lowest_loss = min(histories, key=lambda n: histories[n].train_loss[-1])
-    assert best == "sigmoid + batch norm" != lowest_loss
+
+    # "about 1e-17 ... in both panels"; "about 1e-7 before training and 1e-8 in the last epoch"
+    def decade(norms):
+        return round(math.log10(first_to_last(norms)))
+
+    sigmoid, relu = histories["sigmoid"].grad_norms, histories["ReLU, default init"].grad_norms
+    assert decade(sigmoid[0]) == decade(sigmoid[-1]) == -17
+    assert (decade(relu[0]), decade(relu[-1])) == (-7, -8)
     assert histories["ReLU + residual"].train_loss[0] > 3 * math.log(10)
+    # batch norm: "training loss lower than the residual net's, yet its test accuracy
+    # is the lowest" of the four, and its running averages hide what it has learned
+    treated = set(histories) - failures
+    bn = histories["sigmoid + batch norm"]
+    assert bn.train_loss[-1] < histories["ReLU + residual"].train_loss[-1]
+    assert min(treated, key=lambda n: histories[n].test_accuracy[-1]) == "sigmoid + batch norm"
+    assert ns["with_running_averages"] == pytest.approx(bn.test_accuracy[-1], abs=1e-6)
+    assert ns["with_test_statistics"] > max(histories[n].test_accuracy[-1] for n in treated)
 
 
 def test_diagnose_your_model_says_what_it_measured(namespaces):
-    ns = namespaces["diagnose-your-model.py"]
+    ns = namespaces("diagnose-your-model.py")
     grads = [s.grad_norm for s in ns["probe"].stats]
     # "falls by a factor of about ten per layer"
     for lower, upper in zip(grads, grads[1:], strict=False):
@@ -92,9 +115,17 @@ def test_diagnose_your_model_says_what_it_measured(namespaces):
     assert all(s.saturated_fraction == 0 for s in ns["probe"].stats[:-1])
     assert ns["diagnosis"].verdict == "vanishing"
     assert ns["after"].verdict == "healthy"
+    # "every convolution's gradient is between about 0.05 and 0.3, and the output layer's about 2"
+    *convs, out = (s.grad_norm for s in ns["after"].stats)
+    assert all(0.05 < g < 0.3 for g in convs) and 1.5 < out < 2.5
     histories = ns["histories"]
     assert abs(histories["sigmoid"].train_loss[-1] - math.log(10)) < 0.05
-    assert histories["sigmoid + batch norm"].test_accuracy[-1] > 0.5
-    relu = ns["vgp"].diagnose(ns["relu_net"], ns["data"].X_train, ns["data"].y_train)
+    # "falls below 1 in two epochs"
+    fixed = histories["sigmoid + batch norm"]
+    assert fixed.epochs == 2 and fixed.train_loss[-1] < 1
+    assert fixed.test_accuracy[-1] > 0.5
+    relu = ns["vgp"].diagnose(ns["relu_net"], ns["X"], ns["y"])
     assert relu.verdict == "dead units"
     assert "vanishing" not in {f.verdict for f in relu.findings}
+    # "in some layers at least half of the channels are dead"
+    assert any(s.dead_fraction is not None and s.dead_fraction >= 0.5 for s in relu.stats)
