@@ -93,6 +93,8 @@ def test_bad_arguments_name_the_argument() -> None:
         batchnorm.depth_profiles(configs=(("relu", "default", "layer"),))
     with pytest.raises(ValueError, match="batch_size must be an integer >= 2, got 1"):
         batchnorm.small_batches(batch_sizes=(1,))
+    with pytest.raises(ValueError, match="epochs must be > 0.0, got 0.0"):
+        batchnorm.small_batches(epochs=0)
     with pytest.raises(ValueError, match="sigma_w must be > 0.0"):
         batchnorm.preactivations(sigma_ws=(0.0,))
     result = batchnorm.placement(depth=1, width=4, activations=("relu",), epochs=1, seeds=(0,))

@@ -113,7 +113,7 @@ def clipping(
     gain: float = 2.0,
     lr: float = 0.05,
     clip: float = 1.0,
-    steps: int = 40,
+    steps: int = 30,
     seed: int = 0,
 ) -> Clipping:
     """One ReLU net with weights ``N(0, gain^2 / n_in)`` trained by full-batch
