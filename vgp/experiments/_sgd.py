@@ -37,7 +37,8 @@ def sgd_steps(
             position = 0
         idx = order[position : position + batch_size]
         position += batch_size
-        model.train()
+        if not model.training:
+            model.train()
         grads = torch.autograd.grad(default_loss(model(X[idx]), y[idx]), params)
         with torch.no_grad():
             torch._foreach_add_(params, grads, alpha=-lr)
