@@ -124,7 +124,7 @@ def signal_through_depth(
     width = check_int("width", width)
     batch_size = check_int("batch_size", batch_size)
     rows = []
-    drawn: dict[tuple[str, int], list[nn.Linear]] = {}
+    drawn: dict[tuple[str, int], list[nn.Module]] = {}
     for activation, init in configs:
         check_choice("activation", activation, ACTIVATIONS)
         check_choice("init", init, SCHEMES)

@@ -172,7 +172,7 @@ def forward_statistics(
     width = check_int("width", width)
     batch_size = check_int("batch_size", batch_size, minimum=2)
     rows = []
-    drawn: dict[str, list[torch.nn.Linear]] = {}
+    drawn: dict[str, list[torch.nn.Module]] = {}
     for activation, init, scale in configs:
         check_choice("activation", activation, ACTIVATIONS)
         check_choice("init", init, SCHEMES)
