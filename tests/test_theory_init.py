@@ -1,5 +1,5 @@
 """vgp.theory's variance propagation, born-dead bound and product conditioning,
-checked against Monte Carlo with torch's own layers, autograd and scipy."""
+checked against samples through torch's own layers, autograd and scipy."""
 
 from __future__ import annotations
 
@@ -25,12 +25,13 @@ TORCH_MODULES = {
 }
 
 
-def monte_carlo(
-    module: nn.Module, variance: float, n: int = 1_000_000
-) -> tuple[float, float, float]:
-    """E[phi], E[phi^2] and E[phi'^2] by sampling, the slope by autograd."""
-    generator = torch.Generator().manual_seed(1)
-    z = (torch.randn(n, generator=generator, dtype=torch.float64) * variance**0.5).requires_grad_()
+def sampled(module: nn.Module, variance: float, n: int = 100_000) -> tuple[float, float, float]:
+    """E[phi], E[phi^2] and E[phi'^2] over a stratified sample of N(0, variance)
+    (one point at the middle quantile of each of n equally likely strata), the
+    slope by autograd: far more accurate than n random draws, and not the
+    quadrature vgp.theory uses."""
+    quantiles = (torch.arange(n, dtype=torch.float64) + 0.5) / n
+    z = (torch.special.ndtri(quantiles) * variance**0.5).requires_grad_()
     h = module(z)
     (slope,) = torch.autograd.grad(h.sum(), z)
     return h.mean().item(), h.pow(2).mean().item(), slope.pow(2).mean().item()
@@ -38,9 +39,9 @@ def monte_carlo(
 
 @pytest.mark.parametrize("name", sorted(TORCH_MODULES))
 @pytest.mark.parametrize("variance", [0.3, 2.0])
-def test_gaussian_moments_match_monte_carlo(name: str, variance: float) -> None:
+def test_gaussian_moments_match_a_stratified_sample(name: str, variance: float) -> None:
     moments = theory.gaussian_moments(name, variance)
-    mean, second, slope = monte_carlo(TORCH_MODULES[name], variance)
+    mean, second, slope = sampled(TORCH_MODULES[name], variance)
     scale = math.sqrt(second)
     assert moments.mean == pytest.approx(mean, abs=5e-3 * scale)
     assert moments.second_moment == pytest.approx(second, rel=5e-3)
@@ -56,7 +57,7 @@ def test_relu_moments_are_the_closed_forms() -> None:
 
 def test_leaky_slope_enters_the_moments() -> None:
     m = theory.gaussian_moments("leaky_relu", 1.0, negative_slope=0.5)
-    mean, second, slope = monte_carlo(nn.LeakyReLU(0.5), 1.0)
+    mean, second, slope = sampled(nn.LeakyReLU(0.5), 1.0)
     assert m.mean == pytest.approx(mean, abs=5e-3)
     assert (m.second_moment, m.slope_second_moment) == pytest.approx((second, slope), rel=5e-3)
 
@@ -145,18 +146,24 @@ def test_variance_propagation_rejects_bad_arguments() -> None:
 
 
 def test_born_dead_bound_is_exact_at_a_single_input() -> None:
-    """At one input, the share of default-init nets with an all-zero layer is the bound."""
-    width, depth, nets = 2, 4, 3000
-    torch.manual_seed(0)
-    x = torch.ones(1, 1)
-    dead = 0
-    for _ in range(nets):
-        h = x
-        for layer in range(depth):
-            h = torch.relu(nn.Linear(1 if layer == 0 else width, width)(h))
-            if not h.any():
-                dead += 1
-                break
+    """At one input, the share of default-init nets with an all-zero layer is the bound.
+
+    The nets are drawn as torch's nn.Linear draws them, U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    for weights and biases, all at once."""
+    width, depth, nets = 2, 4, 20_000
+    generator = torch.Generator().manual_seed(0)
+
+    def uniform(*shape: int, fan_in: int) -> torch.Tensor:
+        return (torch.rand(nets, *shape, generator=generator) * 2 - 1) / math.sqrt(fan_in)
+
+    h = torch.ones(nets, 1)
+    zero = torch.zeros(nets, dtype=torch.bool)
+    for layer in range(depth):
+        fan_in = 1 if layer == 0 else width
+        weight, bias = uniform(width, fan_in, fan_in=fan_in), uniform(width, fan_in=fan_in)
+        h = torch.relu(torch.einsum("noi,ni->no", weight, h) + bias)
+        zero |= ~h.any(dim=1)
+    dead = zero.sum().item()
     p = theory.born_dead_bound(width, depth)
     assert dead / nets == pytest.approx(p, abs=4 * math.sqrt(p * (1 - p) / nets))
 

@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 import torch
 from torch import nn
 
 from vgp._checks import check_choice, check_int, check_number
 from vgp.activations import ACTIVATIONS
+from vgp.activations import activation as make_activation
 from vgp.data import digits, moons
 from vgp.experiments import experiment
 from vgp.experiments.relu import SEEDS
 from vgp.init import SCHEMES
 from vgp.nets import mlp
-from vgp.probe import Probe, gradient_norms, weight_layers
+from vgp.probe import gradient_norms, weight_layers
 from vgp.theory import Propagation, log_condition_rate, variance_propagation
 from vgp.train import History, train
 
@@ -122,29 +124,28 @@ def signal_through_depth(
     width = check_int("width", width)
     batch_size = check_int("batch_size", batch_size)
     rows = []
+    drawn: dict[tuple[str, int], list[nn.Module]] = {}
     for activation, init in configs:
         check_choice("activation", activation, ACTIVATIONS)
         check_choice("init", init, SCHEMES)
+        phi = make_activation(activation)
         moments, grads = [], []
         for seed in seeds:
-            net = mlp(
-                depth,
-                width,
-                activation=activation,
-                init=init,
-                in_features=width,
-                out_features=width,
-                seed=seed,
-            )
+            if (init, seed) not in drawn:  # vgp.mlp's weights do not depend on the activation
+                net = mlp(depth, width, init=init, in_features=width, out_features=width, seed=seed)
+                drawn[init, seed] = [m for _, m in weight_layers(net)]
+            layers = drawn[init, seed]
             generator = torch.Generator().manual_seed(seed)
-            X = torch.randn(batch_size, width, generator=generator)
+            h = torch.randn(batch_size, width, generator=generator)
             signal = torch.randn(batch_size, width, generator=generator)
-            with Probe(net) as probe:
-                random_signal_loss(net(X), signal).backward()
-            n = batch_size * width
-            hidden = probe.stats[:-1]
-            moments.append(tuple(s.act_mean**2 + s.act_std**2 * (n - 1) / n for s in hidden))
-            grads.append(tuple(s.grad_norm for s in probe.stats))
+            second = []
+            for layer in layers[:-1]:
+                h = phi(layer(h))
+                second.append(h.detach().pow(2).mean())
+            loss = random_signal_loss(layers[-1](h), signal)
+            norms = torch._foreach_norm(torch.autograd.grad(loss, [m.weight for m in layers]))
+            moments.append(tuple(torch.stack(second).tolist()))
+            grads.append(tuple(torch.stack(norms).tolist()))
         theory = variance_propagation(activation, init, depth, width, batch_size=batch_size)
         rows.append(DepthRow(activation, init, tuple(moments), tuple(grads), theory))
     return SignalThroughDepth(depth, width, batch_size, tuple(seeds), tuple(rows))
@@ -173,7 +174,7 @@ class HeMiniature:
         --------
         >>> from vgp.experiments.initialisation import he_miniature
         >>> he_miniature().history("he_normal").epochs
-        3
+        2
         """
         if init not in self.inits:
             raise ValueError(f"unknown init {init!r}; choose one of: {', '.join(self.inits)}")
@@ -184,7 +185,7 @@ class HeMiniature:
 def he_miniature(
     depth: int = 30,
     width: int = 128,
-    epochs: int = 3,
+    epochs: int = 2,
     lr: float = 0.003,
     batch_size: int = 32,
     seed: int = 0,
@@ -203,7 +204,7 @@ def he_miniature(
     ...     loss = result.history(init).train_loss
     ...     print(f"{init:14} loss {loss[0]:.2f} -> {loss[-1]:.2f}")
     xavier_normal  loss 2.30 -> 2.30
-    he_normal      loss 2.42 -> 1.36
+    he_normal      loss 2.42 -> 1.77
     """
     depth = check_int("depth", depth)
     width = check_int("width", width)
@@ -211,6 +212,7 @@ def he_miniature(
     inits = ("xavier_normal", "he_normal")
     data = digits(seed)
 
+    @cache  # the net of seed ``seed`` is measured at initialisation, then trained
     def net(init: str, s: int) -> nn.Sequential:
         return mlp(
             depth,
@@ -355,7 +357,7 @@ def distinct_rows(weight: torch.Tensor, bias: torch.Tensor, tol: float = 1e-6) -
 
 
 @experiment
-def symmetry(depth: int = 3, width: int = 16, epochs: int = 10, seed: int = 0) -> Symmetry:
+def symmetry(depth: int = 3, width: int = 16, epochs: int = 5, seed: int = 0) -> Symmetry:
     """Zero, constant (0.1) and He-normal weights, biases zero, trained with SGD
     and momentum on ``moons``.
 
@@ -381,7 +383,7 @@ def symmetry(depth: int = 3, width: int = 16, epochs: int = 10, seed: int = 0) -
                     layer.bias.zero_()
         grads.append(max(gradient_norms(net, data.X_train, data.y_train)[:-1]))
         history = train(
-            net, data, optimizer="momentum", lr=0.05, epochs=epochs, batch_size=64, seed=seed
+            net, data, optimizer="momentum", lr=0.1, epochs=epochs, batch_size=64, seed=seed
         )
         hidden = weight_layers(net)[:-1]
         units.append(tuple(distinct_rows(m.weight, m.bias) for _, m in hidden))
