@@ -15,6 +15,7 @@ fails the build with its own traceback.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -38,6 +39,12 @@ def _draw_all(names: list[str]) -> dict[str, bytes]:
 
 def on_files(files: Files, config) -> Files:
     from vgp.figures import FIGURES
+
+    if importlib.util.find_spec("IPython") is not None:
+        # mkdocs-jupyter imports IPython while the figures are drawn, and every new
+        # matplotlib canvas reads sys.modules["IPython"]: a half-imported module
+        # there fails the figure. Import it whole before the thread starts.
+        import IPython  # noqa: F401
 
     names = list(FIGURES)
     pool = ThreadPoolExecutor(1, thread_name_prefix="vgp-figures")
