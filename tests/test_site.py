@@ -25,7 +25,7 @@ def pages(site: Path) -> list[Path]:
 @functools.cache
 def soup(path: Path) -> BeautifulSoup:
     """The parsed page, parsed once per session (the tests only read it)."""
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return BeautifulSoup(path.read_bytes(), "lxml")
 
 
 def url_of(site: Path, page: Path) -> str:
@@ -41,7 +41,7 @@ def resolve(site: Path, url: str) -> Path:
 
 @functools.cache
 def ids(path: Path) -> set[str]:
-    return {el["id"] for el in soup(path).select("[id]")}
+    return {el["id"] for el in soup(path).find_all(id=True)}
 
 
 def references(document: BeautifulSoup) -> list[tuple[str, str]]:
