@@ -9,12 +9,14 @@ one core while the rest of the test suite runs on the other; the tests in
 
 from __future__ import annotations
 
-import functools
-import http.server
+import contextlib
 import json
 import os
+import re
 import shutil
-import threading
+import subprocess
+import sys
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,9 +65,27 @@ class Report:
     screenshots: dict[str, Path] = field(default_factory=dict)
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
+@contextlib.contextmanager
+def _serve(site: Path) -> Iterator[str]:
+    """Serve ``site`` on 127.0.0.1 from its own process; yield its URL.
+
+    Not a thread of this process: there the server would wait for the GIL
+    while the rest of the test suite runs, and every page would load slowly.
+    """
+    server = subprocess.Popen(
+        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
+         "--directory", str(site)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        banner = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port N (http://...) ..."
+        port = re.search(r"port (\d+)", banner)
+        if port is None:
+            raise RuntimeError(f"http.server did not start: {banner!r}")
+        yield f"http://127.0.0.1:{port.group(1)}/"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def page_paths(site: Path) -> list[str]:
@@ -211,26 +231,21 @@ def _screenshot(browser, server: str, path: str, target: Path) -> Path:
 
 def run(site: Path) -> Report:
     """Serve ``site``, drive Chromium through it, and report what was found."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    server = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    browser = _chromium()
-    try:
-        report = Report()
-        axe = AXE.read_text(encoding="utf-8")
-        for path in page_paths(site):
-            report.pages[path], report.axe[path] = _visit(browser, server, path, axe)
-        report.copied = _copy(browser, server)
-        out = Path(os.environ.get("VGP_ARTIFACTS", ROOT / "artifacts"))
-        out.mkdir(parents=True, exist_ok=True)
-        for name, path in SCREENSHOTS.items():
-            report.screenshots[name] = _screenshot(browser, server, path, out / f"{name}.png")
-        return report
-    finally:
-        browser.quit()
-        httpd.shutdown()
-        httpd.server_close()
+    with _serve(site) as server:
+        browser = _chromium()
+        try:
+            report = Report()
+            axe = AXE.read_text(encoding="utf-8")
+            for path in page_paths(site):
+                report.pages[path], report.axe[path] = _visit(browser, server, path, axe)
+            report.copied = _copy(browser, server)
+            out = Path(os.environ.get("VGP_ARTIFACTS", ROOT / "artifacts"))
+            out.mkdir(parents=True, exist_ok=True)
+            for name, path in SCREENSHOTS.items():
+                report.screenshots[name] = _screenshot(browser, server, path, out / f"{name}.png")
+            return report
+        finally:
+            browser.quit()
 
 
 def start(site: Path) -> Future:
