@@ -256,6 +256,10 @@ class _Record:
         self.grad: Tensor | None = None
 
 
+_ONE = torch.ones(())
+"""A 0-dim 1 that broadcasts (and keeps ``h``'s dtype) in ``1 - h^2``."""
+
+
 def _mean_std(x: Tensor) -> tuple[float, float]:
     """Mean and (unbiased) standard deviation from two BLAS-speed reductions."""
     flat = x.reshape(-1).float()
@@ -376,17 +380,21 @@ class Probe:
         if name == "sigmoid":
             slope = h - h * h
         elif name == "tanh":
-            slope = torch.addcmul(torch.ones_like(h), h, h, value=-1.0)
+            slope = torch.addcmul(_ONE, h, h, value=-1.0)  # 1 - h^2, no tensor of ones
         else:
             slope = activations.derivative(name, z, **activations.module_kwargs(module))
-        # A unit is dead when its largest slope magnitude over the batch is 0
-        # (only GELU has negative slopes; the others need no abs pass).
-        magnitude = slope.abs() if name == "gelu" else slope
-        dead = torch.count_nonzero(magnitude.amax(dim=_unit_dims(z)) == 0).item() / _units(z)
         sat = None
         if name in activations.SATURATING:
             limit = activations.SATURATION_THRESHOLD * activations.MAX_SLOPE[name]
             sat = torch.count_nonzero(slope < limit).item() / slope.numel()
+        # A unit is dead when its largest slope magnitude over the batch is 0
+        # (only GELU has negative slopes; the others need no abs pass). A slope
+        # of 0 is below the saturation limit: with nothing saturated, none is dead.
+        if sat == 0.0:
+            dead = 0.0
+        else:
+            magnitude = slope.abs() if name == "gelu" else slope
+            dead = torch.count_nonzero(magnitude.amax(dim=_unit_dims(z)) == 0).item() / _units(z)
         record.activation = name
         record.act_stats = (*_mean_std(h), sat, dead)
         if self.bins:
