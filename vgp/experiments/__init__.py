@@ -34,9 +34,8 @@ def experiment(fn: F) -> F:
     Arguments must be hashable (numbers, strings, tuples). The experiment runs
     on one CPU thread (the caller's setting is restored afterwards): with
     several threads, floating-point sums are taken in another order, and a
-    long training run ends with other numbers than the pages print.
-    Arguments must be hashable (numbers, strings, tuples). The name is
-    ``"<chapter module>.<function>"``.
+    long training run ends with other numbers than the pages print. The name
+    is ``"<chapter module>.<function>"``.
 
     Examples
     --------
