@@ -97,6 +97,38 @@ def test_probe_statistics_against_direct_computation(data):
     assert s.weight_norm == pytest.approx(net.fc2.weight.norm().item())
 
 
+@pytest.mark.parametrize("limit", [0.1, 0.025, 0.5])
+def test_fraction_below_counts_exactly_like_a_comparison(limit):
+    # The probe counts saturated entries as sum(ceil(limit - slope)): the same
+    # count as the comparison, at the edges too (equal to the limit, one float
+    # either side, 0 and 1, a NaN).
+    from vgp.probe import _fraction_below
+
+    lim = torch.tensor(limit, dtype=torch.float32)
+    edges = torch.stack([lim, torch.nextafter(lim, torch.tensor(0.0)),
+                         torch.nextafter(lim, torch.tensor(1.0))])
+    slope = torch.cat([torch.rand(10_000, generator=torch.Generator().manual_seed(0)),
+                       edges, torch.tensor([0.0, 1.0, -0.0])])
+    for values in (slope, torch.cat([slope, torch.tensor([math.nan])])):
+        expected = torch.count_nonzero(values < limit).item() / values.numel()
+        assert _fraction_below(values, limit) == expected
+    assert _fraction_below(slope.double(), limit) == torch.count_nonzero(slope.double() < limit).item() / slope.numel()
+
+
+def test_relu_dead_fraction_matches_the_slope_definition(data):
+    # For ReLU the probe reads dead units from max_batch z > 0, not from a slope tensor.
+    net = vgp.mlp(6, 16, activation="relu")
+    with vgp.Probe(net) as probe:
+        net(data.X_train)
+    z, dead = data.X_train, []
+    for i in range(1, 7):
+        z = getattr(net, f"fc{i}")(z)
+        dead.append((vgp.derivative("relu", z).amax(dim=0) == 0).float().mean().item())
+        z = torch.relu(z)
+    assert [s.dead_fraction for s in probe.stats[:6]] == pytest.approx(dead, abs=1e-12)
+    assert any(0 < d < 1 for d in dead)
+
+
 def test_dead_fraction_counts_units_dead_on_every_sample(data):
     net = vgp.mlp(1, 4, activation="relu")
     with torch.no_grad():

@@ -56,6 +56,13 @@ def weight_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
     ]
 
 
+def _norms(tensors: list[torch.Tensor | None]) -> list[float]:
+    """The norm of each tensor (0.0 for ``None``), read in one batched call."""
+    present = [t for t in tensors if t is not None]
+    values = iter(torch.stack(torch._foreach_norm(present)).tolist() if present else [])
+    return [0.0 if t is None else next(values) for t in tensors]
+
+
 def _loss_of(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None) -> Tensor:
     check_module("model", model)
     check_inputs(model, X, y)
@@ -86,8 +93,7 @@ def gradient_norms(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None = N
         raise ValueError("model has no nn.Linear or convolution layer to measure")
     value = _loss_of(model, X, y, loss)
     weights = [module.weight for _, module in layers]
-    grads = torch.autograd.grad(value, weights, allow_unused=True)
-    return [0.0 if g is None else g.norm().item() for g in grads]
+    return _norms(list(torch.autograd.grad(value, weights, allow_unused=True)))
 
 
 @dataclass(frozen=True)
@@ -273,6 +279,23 @@ def _mean_std(x: Tensor) -> tuple[float, float]:
     return mean, math.sqrt(var)
 
 
+def _fraction_below(slope: Tensor, limit: float) -> float:
+    """Share of the entries of ``slope`` (all in [0, 1]) below ``limit`` (in (0, 1)).
+
+    ``ceil(limit - s)`` is exactly 1 where ``s < limit`` and 0 elsewhere: ``limit - s``
+    lies in (-1, 1), and the difference of two different floats is never 0. Its
+    sum is the count, exact below 2**24 entries in float32 (in float64 above).
+    On a CPU this is about twice as fast as ``count_nonzero(slope < limit)``,
+    whose comparison to booleans is the slowest step of the whole probe.
+    """
+    n = slope.numel()
+    marks = torch.rsub(slope, limit).ceil_()
+    count = marks.sum(dtype=torch.float64 if n >= 2**24 else None).item()
+    if math.isnan(count):  # a NaN slope: NaN < limit is False, as the comparison counts it
+        count = torch.count_nonzero(slope < limit).item()
+    return count / n if n else 0.0
+
+
 def _units(z: Tensor) -> int:
     return z.shape[1] if z.dim() > 1 else 1
 
@@ -347,7 +370,8 @@ class Probe:
     def __exit__(self, *exc: object) -> None:
         try:
             if exc[0] is None:
-                self._stats = [self._finish(r) for r in self._records]
+                norms = _norms([r.module.weight.detach() for r in self._records])
+                self._stats = [self._finish(r, n) for r, n in zip(self._records, norms, strict=True)]
         finally:
             self._remove()
             self._current = None
@@ -381,22 +405,27 @@ class Probe:
             slope = h - h * h
         elif name == "tanh":
             slope = torch.addcmul(_ONE, h, h, value=-1.0)  # 1 - h^2, no tensor of ones
+        elif name == "relu":
+            slope = None  # its slope is 1 where z > 0, else 0: only the dead units need it
         else:
             slope = activations.derivative(name, z, **activations.module_kwargs(module))
         sat = None
         if name in activations.SATURATING:
             limit = activations.SATURATION_THRESHOLD * activations.MAX_SLOPE[name]
-            sat = torch.count_nonzero(slope < limit).item() / slope.numel()
+            sat = _fraction_below(slope, limit)
         # A unit is dead when its largest slope magnitude over the batch is 0
         # (only GELU has negative slopes; the others need no abs pass). A slope
         # of 0 is below the saturation limit: with nothing saturated, none is dead.
         if sat == 0.0:
             dead = 0.0
+        elif slope is None:  # ReLU: dead where no sample has z > 0
+            dead = 1.0 - torch.count_nonzero(z.amax(dim=_unit_dims(z)) > 0).item() / _units(z)
         else:
             magnitude = slope.abs() if name == "gelu" else slope
             dead = torch.count_nonzero(magnitude.amax(dim=_unit_dims(z)) == 0).item() / _units(z)
         record.activation = name
         record.act_stats = (*_mean_std(h), sat, dead)
+        record.output = None  # summarised: let the layer's output go when autograd is done with it
         if self.bins:
             record.values = h
 
@@ -408,9 +437,8 @@ class Probe:
 
         return hook
 
-    def _finish(self, record: _Record) -> LayerStats:
+    def _finish(self, record: _Record, weight_norm: float) -> LayerStats:
         weight = record.module.weight.detach()
-        weight_norm = weight.norm().item()
         same = record.module.weight is record.weight_tensor
         if same and record.weight_tensor._version == record.version_at_enter:
             # Untouched in the block (no optimiser step): it moved by exactly 0.

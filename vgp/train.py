@@ -11,7 +11,7 @@ from torch import nn
 from vgp._checks import check_choice, check_inputs, check_int, check_module, check_number
 from vgp.data import Dataset
 from vgp.nets import BatchNorm
-from vgp.probe import default_loss, weight_layers
+from vgp.probe import _norms, default_loss, weight_layers
 
 OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam")
 """The values :func:`train` accepts for ``optimizer`` (``momentum`` is SGD with 0.9)."""
@@ -79,13 +79,6 @@ def _evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[float
         accuracy = (pred == y).float().mean().item()
     model.train(was_training)
     return loss, accuracy
-
-
-def _norms(tensors: list[torch.Tensor | None]) -> list[float]:
-    """The norm of each tensor (0.0 for ``None``), read in one batched call."""
-    present = [t for t in tensors if t is not None]
-    values = iter(torch.stack(torch._foreach_norm(present)).tolist() if present else [])
-    return [0.0 if t is None else next(values) for t in tensors]
 
 
 def _change(weights: list[torch.Tensor], before: list[torch.Tensor]) -> list[float]:
