@@ -39,12 +39,23 @@ def _is_browser_test(item: pytest.Item) -> bool:
     return item.path.name == "test_browser.py"
 
 
+def _needs_site(item: pytest.Item) -> bool:
+    return _is_browser_test(item) or "site" in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Site tests first, browser tests last, everything else in between (in order)."""
+    """Mark the tests that need the built site ``site`` (``-m "not site"`` leaves
+    them out, and the build with them); site tests first, browser tests last,
+    everything else in between (in order)."""
+    for item in items:
+        if _needs_site(item):
+            item.add_marker(pytest.mark.site)
+
     def rank(item: pytest.Item) -> int:
         if _is_browser_test(item):
             return 2
-        return 0 if "site" in getattr(item, "fixturenames", ()) else 1
+        return 0 if _needs_site(item) else 1
 
     items.sort(key=rank)
 
