@@ -419,7 +419,8 @@ class Probe:
         if sat == 0.0:
             dead = 0.0
         elif slope is None:  # ReLU: dead where no sample has z > 0
-            dead = 1.0 - torch.count_nonzero(z.amax(dim=_unit_dims(z)) > 0).item() / _units(z)
+            alive = torch.count_nonzero(z.amax(dim=_unit_dims(z)) > 0).item()
+            dead = (_units(z) - alive) / _units(z)
         else:
             magnitude = slope.abs() if name == "gelu" else slope
             dead = torch.count_nonzero(magnitude.amax(dim=_unit_dims(z)) == 0).item() / _units(z)
