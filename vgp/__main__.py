@@ -190,12 +190,14 @@ def parser() -> argparse.ArgumentParser:
 
     diagnose = commands.add_parser(
         "diagnose",
-        help="diagnose a deep net's gradients: per-layer table and verdict",
+        help="diagnose a deep net's gradients and activations: per-layer table and verdict",
         description=(
             "Build a fully-connected net with vgp.mlp, run one forward and backward "
             "pass on a dataset's training set, and print the per-layer table (true "
             "gradient norm dL/dW, weight norm, activation statistics, saturated and "
-            "dead fractions) with the verdict of vgp.diagnose."
+            "dead fractions) with the verdict of vgp.diagnose, which judges the "
+            "gradient norms against the output layer's and the activation std "
+            "against the first hidden layer's."
         ),
         epilog="Example: vgp diagnose --activation sigmoid --depth 20",
     )

@@ -4,22 +4,37 @@
 and checks the per-layer numbers against the thresholds below. Gradient checks
 compare every layer with the output layer (the last weight layer, nearest the
 loss), so they measure how the gradient changes on its way back through the
-net, whatever the scale of the loss.
+net, whatever the scale of the loss. Signal checks compare every hidden layer's
+activation std with the first hidden layer's, so they measure how the forward
+signal changes on its way up. They are needed for positively homogeneous nets
+(ReLU, leaky ReLU, and tanh or GELU near 0): there a badly scaled init shrinks
+(or grows) the backward factor of every ``dL/dW`` as fast as it grows (or
+shrinks) the forward one, so the gradient ratios stay near 1 while the
+activations fade away or blow up.
 
 ==============  ============================================================
 verdict         when
 ==============  ============================================================
 ``non-finite``  the loss, an activation or a gradient is NaN or infinite
 ``exploding``   some layer's ``||dL/dW||`` is more than :data:`EXPLODING_RATIO`
-                times the output layer's
+                times the output layer's, or some hidden layer's activation
+                std is more than :data:`SIGNAL_RATIO` times the first hidden
+                layer's
 ``vanishing``   some layer's ``||dL/dW||`` is less than :data:`VANISHING_RATIO`
-                times the output layer's (or every gradient is 0)
+                times the output layer's (or every gradient is 0), or some
+                hidden layer's activation std is less than
+                ``1 / SIGNAL_RATIO`` times the first hidden layer's
 ``dead units``  at least :data:`DEAD_FRACTION` of a layer's units have zero
                 slope on every sample of the batch
 ``saturated``   at least :data:`SATURATED_FRACTION` of a sigmoid or tanh
                 layer's activations are saturated
 ``healthy``     none of the above
 ==============  ============================================================
+
+The hidden layers are every weight layer but the last; a layer's activation std
+is that of the activation that follows it, else of its own output
+(:attr:`vgp.probe.LayerStats.act_std`). When the gradient and the signal both
+say ``vanishing`` (or both ``exploding``), the gradient finding is reported.
 """
 
 from __future__ import annotations
@@ -53,6 +68,10 @@ DEAD_FRACTION = 0.5
 
 SATURATED_FRACTION = 0.5
 """Saturated: at least this share of a layer's activations is saturated."""
+
+SIGNAL_RATIO = 10.0
+"""Signal: a hidden layer's activation std below ``1 / SIGNAL_RATIO`` of the first
+hidden layer's is vanishing, above ``SIGNAL_RATIO`` times it is exploding."""
 
 
 @dataclass(frozen=True)
@@ -101,11 +120,21 @@ class Diagnosis:
 def diagnose(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None = None) -> Diagnosis:
     """Probe one forward and backward pass of ``model`` on ``(X, y)`` and judge it.
 
+    Two things are checked for ``vanishing`` and ``exploding``: every layer's
+    gradient norm against the output layer's, and every hidden layer's
+    activation std against the first hidden layer's. The second is needed
+    because ``dL/dW`` of a layer is the back-propagated gradient times the
+    layer's input: in a positively homogeneous net (ReLU, leaky ReLU, and tanh
+    or GELU near 0) with a badly scaled init one factor shrinks with depth as
+    fast as the other grows, so every layer's gradient is off by about the same
+    factor and only the forward signal shows it. Dead units and
+    saturation are checked per layer.
+
     The model's ``.grad`` fields are restored afterwards, so a diagnosis never
     changes a training run. Non-finite losses, activations or gradients are
     reported as the ``"non-finite"`` verdict, never raised. The thresholds are
     the module's constants (:data:`VANISHING_RATIO`, :data:`EXPLODING_RATIO`,
-    :data:`DEAD_FRACTION`, :data:`SATURATED_FRACTION`).
+    :data:`SIGNAL_RATIO`, :data:`DEAD_FRACTION`, :data:`SATURATED_FRACTION`).
 
     Parameters
     ----------
@@ -128,6 +157,12 @@ def diagnose(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None = None) -
     vanishing: fc1 gradient norm 4.53e-12 is 1.71e-10 of the output layer's (< 1e-03)
     >>> vgp.diagnose(vgp.mlp(depth=3, width=10), data.X_train, data.y_train).verdict
     'healthy'
+
+    A deep ReLU net with Xavier init: its gradients look fine, its signal fades.
+
+    >>> xavier = vgp.mlp(depth=20, width=64, init="xavier_normal")
+    >>> print(vgp.diagnose(xavier, data.X_train, data.y_train).findings[0])
+    vanishing: fc20 activation std 8.94e-05 is 9.47e-04 of fc1's (< 1e-01)
     """
     check_module("model", model)
     check_inputs(model, X, y)
@@ -158,21 +193,31 @@ def findings_of(stats: tuple[LayerStats, ...], loss: float) -> list[Finding]:
     --------
     >>> from vgp.diagnose import findings_of
     >>> from vgp.probe import LayerStats
-    >>> def layer(i, grad):
+    >>> def layer(i, grad, std=1.0):
     ...     return LayerStats(
     ...         name=f"fc{i}", grad_norm=grad, weight_norm=1.0, update_ratio=0.0,
-    ...         act_mean=0.0, act_std=1.0, saturated_fraction=None, dead_fraction=None,
+    ...         act_mean=0.0, act_std=std, saturated_fraction=None, dead_fraction=None,
     ...         activation=None, activation_histogram=None, gradient_histogram=None,
     ...     )
     >>> [f.verdict for f in findings_of((layer(1, 1e-6), layer(2, 1e-3), layer(3, 1.0)), 0.7)]
     ['vanishing']
     >>> [f.verdict for f in findings_of((layer(1, 0.5), layer(2, 1.0)), 0.7)]
     ['healthy']
+
+    Equal gradients, but the second hidden layer's activations spread 40 times
+    wider than the first's:
+
+    >>> for f in findings_of((layer(1, 1.0), layer(2, 1.0, std=40.0), layer(3, 1.0)), 0.7):
+    ...     print(f)
+    exploding: fc2 activation std 4.00e+01 is 4.00e+01 times fc1's (> 1e+01)
     """
     nonfinite = _nonfinite(stats, loss)
     if nonfinite is not None:
         return [nonfinite]
     found = _gradient_findings(stats)
+    fired = {f.verdict for f in found}
+    found += [f for f in _signal_findings(stats) if f.verdict not in fired]
+    found.sort(key=lambda f: VERDICTS.index(f.verdict))
     for verdict, attribute, threshold in (
         ("dead units", "dead_fraction", DEAD_FRACTION),
         ("saturated", "saturated_fraction", SATURATED_FRACTION),
@@ -195,16 +240,16 @@ def findings_of(stats: tuple[LayerStats, ...], loss: float) -> list[Finding]:
     if not found:
         grads = [s.grad_norm for s in stats]
         span = min(grads) / max(grads)
-        found.append(
-            Finding(
-                "healthy",
-                None,
-                span,
-                VANISHING_RATIO,
-                f"every layer's gradient norm is within {VANISHING_RATIO:.0e} to "
-                f"{EXPLODING_RATIO:.0e} of the output layer's (smallest/largest {span:.2e})",
-            )
+        reason = (
+            f"every layer's gradient norm is within {VANISHING_RATIO:.0e} to "
+            f"{EXPLODING_RATIO:.0e} of the output layer's (smallest/largest {span:.2e})"
         )
+        if _signal_checked(stats):
+            reason += (
+                f"; every hidden layer's activation std is within {1 / SIGNAL_RATIO:.0e} to "
+                f"{SIGNAL_RATIO:.0e} of {stats[0].name}'s"
+            )
+        found.append(Finding("healthy", None, span, VANISHING_RATIO, reason))
     return found
 
 
@@ -270,10 +315,53 @@ def _gradient_findings(stats: tuple[LayerStats, ...]) -> list[Finding]:
     return found
 
 
+def _signal_checked(stats: tuple[LayerStats, ...]) -> bool:
+    """Whether the signal check applies: two hidden layers, the first with some spread."""
+    first = stats[0].act_std
+    return len(stats) >= 3 and math.isfinite(first) and first > 0
+
+
+def _signal_findings(stats: tuple[LayerStats, ...]) -> list[Finding]:
+    if not _signal_checked(stats):
+        return []
+    hidden = stats[:-1]
+    first = hidden[0]
+    ratios = [s.act_std / first.act_std for s in hidden]
+    found = []
+    high = max(range(len(hidden)), key=ratios.__getitem__)
+    if ratios[high] > SIGNAL_RATIO:
+        name = hidden[high].name
+        found.append(
+            Finding(
+                "exploding",
+                name,
+                ratios[high],
+                SIGNAL_RATIO,
+                f"{name} activation std {hidden[high].act_std:.2e} is {ratios[high]:.2e} times "
+                f"{first.name}'s (> {SIGNAL_RATIO:.0e})",
+            )
+        )
+    low = min(range(len(hidden)), key=ratios.__getitem__)
+    if ratios[low] < 1 / SIGNAL_RATIO:
+        name = hidden[low].name
+        found.append(
+            Finding(
+                "vanishing",
+                name,
+                ratios[low],
+                1 / SIGNAL_RATIO,
+                f"{name} activation std {hidden[low].act_std:.2e} is {ratios[low]:.2e} of "
+                f"{first.name}'s (< {1 / SIGNAL_RATIO:.0e})",
+            )
+        )
+    return found
+
+
 __all__ = [
     "DEAD_FRACTION",
     "EXPLODING_RATIO",
     "SATURATED_FRACTION",
+    "SIGNAL_RATIO",
     "VANISHING_RATIO",
     "VERDICTS",
     "Diagnosis",

@@ -94,8 +94,10 @@ vgp.plot.gradient_profile(
 #
 # `vgp.diagnose` runs the same probe on one batch (restoring the model's `.grad`
 # afterwards), prints the same table, and turns it into a verdict. It calls the gradient
-# *vanishing* when the smallest layer's norm is below `vgp.diagnose.VANISHING_RATIO`
-# of the largest; the message gives the numbers behind the verdict.
+# *vanishing* when some layer's norm is below `VANISHING_RATIO` of the output
+# layer's, or when some hidden layer's `act_std` is below `1 / SIGNAL_RATIO` of the
+# first hidden layer's (both constants are in the module `vgp.diagnose`); the
+# message gives the numbers behind the verdict.
 
 # %%
 diagnosis = vgp.diagnose(model, X, y)
