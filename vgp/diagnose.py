@@ -284,35 +284,10 @@ def _gradient_findings(stats: tuple[LayerStats, ...]) -> list[Finding]:
             Finding("vanishing", stats[0].name, 0.0, VANISHING_RATIO, "every gradient is exactly 0")
         ]
     reference = grads[-1] if grads[-1] > 0 else max(grads)
-    ratios = [g / reference for g in grads]
-    found = []
-    high = max(range(len(grads)), key=ratios.__getitem__)
-    if ratios[high] > EXPLODING_RATIO:
-        name = stats[high].name
-        found.append(
-            Finding(
-                "exploding",
-                name,
-                ratios[high],
-                EXPLODING_RATIO,
-                f"{name} gradient norm {grads[high]:.2e} is {ratios[high]:.2e} times the "
-                f"output layer's (> {EXPLODING_RATIO:.0e})",
-            )
-        )
-    low = min(range(len(grads)), key=ratios.__getitem__)
-    if ratios[low] < VANISHING_RATIO:
-        name = stats[low].name
-        found.append(
-            Finding(
-                "vanishing",
-                name,
-                ratios[low],
-                VANISHING_RATIO,
-                f"{name} gradient norm {grads[low]:.2e} is {ratios[low]:.2e} of the output "
-                f"layer's (< {VANISHING_RATIO:.0e})",
-            )
-        )
-    return found
+    return _extremes(
+        stats, grads, reference, "gradient norm", "the output layer's",
+        low=VANISHING_RATIO, high=EXPLODING_RATIO,
+    )
 
 
 def _signal_checked(stats: tuple[LayerStats, ...]) -> bool:
@@ -325,33 +300,50 @@ def _signal_findings(stats: tuple[LayerStats, ...]) -> list[Finding]:
     if not _signal_checked(stats):
         return []
     hidden = stats[:-1]
-    first = hidden[0]
-    ratios = [s.act_std / first.act_std for s in hidden]
+    return _extremes(
+        hidden, [s.act_std for s in hidden], hidden[0].act_std, "activation std",
+        f"{hidden[0].name}'s", low=1 / SIGNAL_RATIO, high=SIGNAL_RATIO,
+    )
+
+
+def _extremes(
+    stats: tuple[LayerStats, ...],
+    values: list[float],
+    reference: float,
+    what: str,
+    against: str,
+    *,
+    low: float,
+    high: float,
+) -> list[Finding]:
+    """``exploding`` for the layer whose value is the most above ``high`` times the
+    reference, ``vanishing`` for the one the most below ``low`` times it."""
+    ratios = [v / reference for v in values]
     found = []
-    high = max(range(len(hidden)), key=ratios.__getitem__)
-    if ratios[high] > SIGNAL_RATIO:
-        name = hidden[high].name
+    top = max(range(len(values)), key=ratios.__getitem__)
+    if ratios[top] > high:
+        name = stats[top].name
         found.append(
             Finding(
                 "exploding",
                 name,
-                ratios[high],
-                SIGNAL_RATIO,
-                f"{name} activation std {hidden[high].act_std:.2e} is {ratios[high]:.2e} times "
-                f"{first.name}'s (> {SIGNAL_RATIO:.0e})",
+                ratios[top],
+                high,
+                f"{name} {what} {values[top]:.2e} is {ratios[top]:.2e} times {against} "
+                f"(> {high:.0e})",
             )
         )
-    low = min(range(len(hidden)), key=ratios.__getitem__)
-    if ratios[low] < 1 / SIGNAL_RATIO:
-        name = hidden[low].name
+    bottom = min(range(len(values)), key=ratios.__getitem__)
+    if ratios[bottom] < low:
+        name = stats[bottom].name
         found.append(
             Finding(
                 "vanishing",
                 name,
-                ratios[low],
-                1 / SIGNAL_RATIO,
-                f"{name} activation std {hidden[low].act_std:.2e} is {ratios[low]:.2e} of "
-                f"{first.name}'s (< {1 / SIGNAL_RATIO:.0e})",
+                ratios[bottom],
+                low,
+                f"{name} {what} {values[bottom]:.2e} is {ratios[bottom]:.2e} of {against} "
+                f"(< {low:.0e})",
             )
         )
     return found
