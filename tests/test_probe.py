@@ -115,18 +115,41 @@ def test_fraction_below_counts_exactly_like_a_comparison(limit):
     assert _fraction_below(slope.double(), limit) == torch.count_nonzero(slope.double() < limit).item() / slope.numel()
 
 
-def test_relu_dead_fraction_matches_the_slope_definition(data):
-    # For ReLU the probe reads dead units from max_batch z > 0, not from a slope tensor.
-    net = vgp.mlp(6, 16, activation="relu")
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "elu", "selu", "gelu", "identity"])
+def test_dead_fraction_matches_the_slope_definition(data, activation):
+    # The probe works the slope out only for units with no positive pre-activation;
+    # the share must be the one the slope itself gives. Units pushed to -200 have an
+    # exactly-0 slope under ReLU, ELU, SELU and GELU (exp and the tails underflow).
+    net = vgp.mlp(3, 8, activation=activation)
+    with torch.no_grad():
+        for layer in (net.fc1, net.fc2):
+            layer.bias[:3] = torch.tensor([-200.0, -200.0, 200.0])
     with vgp.Probe(net) as probe:
         net(data.X_train)
-    z, dead = data.X_train, []
-    for i in range(1, 7):
+    z, expected = data.X_train, []
+    for i in (1, 2, 3):
         z = getattr(net, f"fc{i}")(z)
-        dead.append((vgp.derivative("relu", z).amax(dim=0) == 0).float().mean().item())
-        z = torch.relu(z)
-    assert [s.dead_fraction for s in probe.stats[:6]] == dead
-    assert any(0 < d < 1 for d in dead)
+        slope = vgp.derivative(activation, z).abs()
+        expected.append((slope.amax(dim=0) == 0).sum().item() / z.shape[1])
+        z = getattr(net, f"act{i}")(z)
+    assert [s.dead_fraction for s in probe.stats[:3]] == expected
+    assert (max(expected) > 0) == (activation in ("relu", "elu", "selu", "gelu"))
+
+
+def test_dead_fraction_of_a_conv_layer_and_of_a_1d_input():
+    conv = nn.Sequential(nn.Conv2d(1, 4, 3), nn.GELU())
+    with torch.no_grad():
+        conv[0].bias.copy_(torch.tensor([-300.0, 0.0, 300.0, -300.0]))
+        conv[0].weight.mul_(0.01)
+    with vgp.Probe(conv) as probe:
+        conv(torch.randn(2, 1, 5, 5))
+    assert probe.stats[0].dead_fraction == 0.5
+    unbatched = nn.Sequential(nn.Linear(3, 1), nn.ReLU())
+    with torch.no_grad():
+        unbatched[0].bias.fill_(-100.0)
+    with vgp.Probe(unbatched) as probe:
+        unbatched(torch.ones(3))
+    assert probe.stats[0].dead_fraction == 1.0
 
 
 def test_dead_fraction_counts_units_dead_on_every_sample(data):

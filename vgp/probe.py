@@ -296,6 +296,11 @@ def _fraction_below(slope: Tensor, limit: float) -> float:
     return count / n if n else 0.0
 
 
+def _share_zero(peaks: Tensor, units: int | None = None) -> float:
+    """Share of ``units`` (default: all of ``peaks``) whose largest slope is exactly 0."""
+    return torch.count_nonzero(peaks == 0).item() / (peaks.numel() if units is None else units)
+
+
 def _units(z: Tensor) -> int:
     return z.shape[1] if z.dim() > 1 else 1
 
@@ -401,34 +406,42 @@ class Probe:
         z = inputs[0].detach()
         h = output.detach()
         # Sigmoid's and tanh's slopes follow from their outputs: no second pass of exp/tanh.
-        if name == "sigmoid":
-            slope = h - h * h
-        elif name == "tanh":
-            slope = torch.addcmul(_ONE, h, h, value=-1.0)  # 1 - h^2, no tensor of ones
-        elif name == "relu":
-            slope = None  # its slope is 1 where z > 0, else 0: only the dead units need it
-        else:
-            slope = activations.derivative(name, z, **activations.module_kwargs(module))
-        sat = None
         if name in activations.SATURATING:
+            if name == "sigmoid":
+                slope = torch.addcmul(h, h, h, value=-1.0)  # h - h^2
+            else:
+                slope = torch.addcmul(_ONE, h, h, value=-1.0)  # 1 - h^2, no tensor of ones
             limit = activations.SATURATION_THRESHOLD * activations.MAX_SLOPE[name]
             sat = _fraction_below(slope, limit)
-        # A unit is dead when its largest slope magnitude over the batch is 0
-        # (only GELU has negative slopes; the others need no abs pass). A slope
-        # of 0 is below the saturation limit: with nothing saturated, none is dead.
-        if sat == 0.0:
-            dead = 0.0
-        elif slope is None:  # ReLU: dead where no sample has z > 0
-            alive = torch.count_nonzero(z.amax(dim=_unit_dims(z)) > 0).item()
-            dead = (_units(z) - alive) / _units(z)
+            # A slope of 0 is below the limit: with nothing saturated, no unit is dead.
+            dead = 0.0 if sat == 0.0 else _share_zero(slope.amax(dim=_unit_dims(z)))
         else:
-            magnitude = slope.abs() if name == "gelu" else slope
-            dead = torch.count_nonzero(magnitude.amax(dim=_unit_dims(z)) == 0).item() / _units(z)
+            sat = None
+            dead = self._dead_share(module, name, z)
         record.activation = name
         record.act_stats = (*_mean_std(h), sat, dead)
         record.output = None  # summarised: let the layer's output go when autograd is done with it
         if self.bins:
             record.values = h
+
+    @staticmethod
+    def _dead_share(module: nn.Module, name: str, z: Tensor) -> float:
+        """Share of units whose slope is 0 on every sample, for an activation that
+        does not saturate.
+
+        Each of these has slope at least 1/2 wherever ``z > 0``, so a unit with a
+        positive pre-activation on some sample is alive; the slope is worked out
+        only for the other units (for ReLU it is 0 there, by PyTorch's convention
+        at 0 too). GELU's slope can be negative: its magnitude counts.
+        """
+        dims = _unit_dims(z)
+        maybe_dead = torch.nonzero(~(z.amax(dim=dims) > 0).reshape(-1)).flatten()
+        if name == "relu" or maybe_dead.numel() == 0:
+            return maybe_dead.numel() / _units(z)
+        rest = z.index_select(1, maybe_dead) if z.dim() > 1 else z
+        slope = activations.derivative(name, rest, **activations.module_kwargs(module))
+        magnitude = slope.abs() if name == "gelu" else slope
+        return _share_zero(magnitude.amax(dim=dims), _units(z))
 
     def _grad_hook(self, record: _Record) -> Callable:
         def hook(grad: Tensor) -> None:
