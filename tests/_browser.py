@@ -57,7 +57,7 @@ def missing() -> str | None:
 
 @dataclass
 class Report:
-    """What the browser found: per page, its problems and axe's serious violations."""
+    """What the browser found: per page, its problems and axe's violations."""
 
     pages: dict[str, list[str]] = field(default_factory=dict)
     axe: dict[str, list[str]] = field(default_factory=dict)
@@ -174,7 +174,7 @@ def _chromium():
 
 
 def _visit(browser, server: str, path: str, axe: str) -> tuple[list[str], list[str]]:
-    """Load one page; its problems and axe-core's serious or critical violations."""
+    """Load one page; its problems and axe-core's violations (of any impact)."""
     host = urlparse(server).netloc
     problems: list[str] = []
     browser.get_log("performance")
@@ -199,8 +199,7 @@ def _visit(browser, server: str, path: str, axe: str) -> tuple[list[str], list[s
                  for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     browser.execute_script(axe)
     violations = [f"{rule} ({impact}, {count} nodes) e.g. {targets}"
-                  for rule, impact, count, targets in browser.execute_async_script(AXE_RUN)
-                  if impact in ("serious", "critical")]
+                  for rule, impact, count, targets in browser.execute_async_script(AXE_RUN)]
     return problems, violations
 
 

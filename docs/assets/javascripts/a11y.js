@@ -1,13 +1,22 @@
-// Accessibility fixes for three things axe-core flags in Material's markup:
+// Accessibility fixes for four things axe-core flags in Material's markup:
 // the search dialog has no accessible name; every code block's copy button
-// sits in a <nav>, one unnamed navigation landmark per block; and code blocks
-// that scroll sideways cannot be reached with the keyboard.
+// sits in a <nav>, one unnamed navigation landmark per block; every nested
+// level of a table of contents is a <nav> of its own, named after its heading,
+// so two headings with one name (the API's vgp.Probe and vgp.probe.Probe) make
+// two landmarks with one name; and code blocks that scroll sideways cannot be
+// reached with the keyboard.
 function fixAccessibility(body) {
   body.querySelectorAll('.md-search[role="dialog"]:not([aria-label])').forEach((dialog) => {
     dialog.setAttribute("aria-label", "Search");
   });
   body.querySelectorAll("nav.md-code__nav:not([role])").forEach((nav) => {
     nav.setAttribute("role", "none"); // a copy button, not a navigation landmark
+  });
+  body.querySelectorAll("[data-md-component='toc'] nav.md-nav:not([role])").forEach((nav) => {
+    // A level of the page's table of contents, which is the landmark: no role and
+    // no name of its own (a name would make role="none" void).
+    nav.removeAttribute("aria-label");
+    nav.setAttribute("role", "none");
   });
   body.querySelectorAll(".md-code__content, .highlight pre > code, .katex-display, .md-typeset__scrollwrap").forEach((block) => {
     if (block.scrollWidth > block.clientWidth && !block.hasAttribute("tabindex")) {
