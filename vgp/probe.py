@@ -284,13 +284,14 @@ def _fraction_below(slope: Tensor, limit: float) -> float:
 
     ``ceil(limit - s)`` is exactly 1 where ``s < limit`` and 0 elsewhere: ``limit - s``
     lies in (-1, 1), and the difference of two different floats is never 0. Its
-    sum is the count, exact below 2**24 entries in float32 (in float64 above).
+    sum is the count, taken in float32 below 2**24 entries and in float64 above,
+    so that it is exact whatever the activations' dtype (half precision included).
     On a CPU this is about twice as fast as ``count_nonzero(slope < limit)``,
     whose comparison to booleans is the slowest step of the whole probe.
     """
     n = slope.numel()
     marks = torch.rsub(slope, limit).ceil_()
-    count = marks.sum(dtype=torch.float64 if n >= 2**24 else None).item()
+    count = marks.sum(dtype=torch.float64 if n >= 2**24 else torch.float32).item()
     if math.isnan(count):  # a NaN slope: NaN < limit is False, as the comparison counts it
         count = torch.count_nonzero(slope < limit).item()
     return count / n if n else 0.0
