@@ -139,6 +139,22 @@ def test_dead_fraction_matches_the_slope_definition(data, activation):
     assert (max(expected) > 0) == (activation in ("relu", "elu", "selu", "gelu"))
 
 
+@pytest.mark.parametrize("activation", ["relu", "gelu"])
+def test_dead_fraction_with_a_nan_sample(activation):
+    # A NaN pre-activation does not hide a unit's positive samples (amax passes
+    # NaN on); under ReLU a unit with only NaN and negative samples is dead.
+    net = nn.Sequential(nn.Linear(2, 3), vgp.activations.activation(activation))
+    with torch.no_grad():
+        net[0].weight.copy_(torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]))
+        net[0].bias.copy_(torch.tensor([0.0, 0.0, -300.0]))
+    X = torch.tensor([[math.nan, -1.0], [2.0, math.nan], [3.0, -2.0]])
+    with vgp.Probe(net) as probe:
+        net(X)
+    z = net[0](X)
+    expected = (vgp.derivative(activation, z).abs().amax(dim=0) == 0).sum().item() / 3
+    assert probe.stats[0].dead_fraction == expected == (2 / 3 if activation == "relu" else 0.0)
+
+
 def test_dead_fraction_of_a_conv_layer_and_of_a_1d_input():
     conv = nn.Sequential(nn.Conv2d(1, 4, 3), nn.GELU())
     with torch.no_grad():

@@ -436,7 +436,10 @@ class Probe:
         at 0 too). GELU's slope can be negative: its magnitude counts.
         """
         dims = _unit_dims(z)
-        maybe_dead = torch.nonzero(~(z.amax(dim=dims) > 0).reshape(-1)).flatten()
+        peaks = z.amax(dim=dims).reshape(-1)
+        if peaks.isnan().any():  # amax passes a NaN on and would hide a positive sample
+            peaks = z.nan_to_num(nan=-math.inf).amax(dim=dims).reshape(-1)
+        maybe_dead = torch.nonzero(~(peaks > 0)).flatten()
         if name == "relu" or maybe_dead.numel() == 0:
             return maybe_dead.numel() / _units(z)
         rest = z.index_select(1, maybe_dead) if z.dim() > 1 else z
