@@ -24,7 +24,8 @@ def public_modules() -> list[str]:
     names = ["vgp"] + [
         f"vgp.{m.name}" for m in pkgutil.iter_modules(vgp.__path__) if not m.name.startswith("_")
     ]
-    return names + ["vgp.__main__"] + [f"vgp.experiments.{c}" for c in CHAPTERS]
+    drawing = [f"vgp.plot.{m.name}" for m in pkgutil.iter_modules(vgp.plot.__path__)]
+    return names + ["vgp.__main__"] + [f"vgp.experiments.{c}" for c in CHAPTERS] + drawing
 
 
 def public_callables() -> list[tuple[str, object]]:
@@ -62,9 +63,9 @@ def test_the_walk_finds_the_known_public_api():
         "vgp.diagnose.diagnose",
         "vgp.__main__.main",
         "vgp.experiments.problem.gradient_profile",
-        "vgp.plot.loss_curves",
+        "vgp.plot.profiles.loss_curves",
     } <= names
-    assert "vgp.figures.home_gradients" not in names
+    assert "vgp.figures.home.home_gradients" not in names
 
 
 CALLABLES = public_callables()

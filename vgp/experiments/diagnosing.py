@@ -58,7 +58,7 @@ def symptoms(
 
     Examples
     --------
-    >>> from vgp.experiments.diagnosis import symptoms
+    >>> from vgp.experiments.diagnosing import symptoms
     >>> result = symptoms()
     >>> for label, history in zip(result.labels, result.histories):
     ...     print(f"{label:22} loss {history.train_loss[1]:.2f} -> {history.train_loss[-1]:.2f}")
@@ -122,7 +122,7 @@ def layer_histograms(
 
     Examples
     --------
-    >>> from vgp.experiments.diagnosis import layer_histograms
+    >>> from vgp.experiments.diagnosing import layer_histograms
     >>> result = layer_histograms()
     >>> sigmoid = result.gradients[0]
     >>> low, high = sigmoid[0].edges[0], sigmoid[-1].edges[-1]
@@ -200,7 +200,7 @@ def one_epoch(
 
     Examples
     --------
-    >>> from vgp.experiments.diagnosis import one_epoch
+    >>> from vgp.experiments.diagnosing import one_epoch
     >>> result = one_epoch()
     >>> for (name, lr), grads, change in zip(result.optimizers, result.grad_norms,
     ...                                      result.mean_change):

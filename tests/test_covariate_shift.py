@@ -1,4 +1,4 @@
-"""vgp.experiments.covariate: the noisy batch norm and the Ioffe-Szegedy miniature."""
+"""vgp.experiments.covariate_shift: the noisy batch norm and the Ioffe-Szegedy miniature."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 import torch
 
 import vgp
-from vgp.experiments import covariate
-from vgp.experiments.covariate import NoisyBatchNorm, noisy_mlp
+from vgp.experiments import covariate_shift
+from vgp.experiments.covariate_shift import NoisyBatchNorm, noisy_mlp
 from vgp.nets import BatchNorm
 
 
@@ -54,7 +54,7 @@ def test_noisy_mlp_has_the_weights_of_the_batch_norm_mlp() -> None:
 def test_running_statistics_frozen_inside_the_context() -> None:
     net = vgp.mlp(2, 5, norm="batch")
     before = [b.clone() for b in net.buffers()]
-    with covariate._running_stats_frozen(net):
+    with covariate_shift._running_stats_frozen(net):
         net(torch.randn(20, 2))
     for b, saved in zip(net.buffers(), before, strict=True):
         torch.testing.assert_close(b, saved)
@@ -63,7 +63,7 @@ def test_running_statistics_frozen_inside_the_context() -> None:
 
 
 def test_percentiles_at_step_zero_are_those_of_the_untrained_net() -> None:
-    result = covariate.covariate_shift(steps=4, every=2, width=10, depth=2, lr=0.1)
+    result = covariate_shift.covariate_shift(steps=4, every=2, width=10, depth=2, lr=0.1)
     assert result.steps == (0, 2, 4)
     data = vgp.datasets.digits()
     net = vgp.mlp(
@@ -71,7 +71,7 @@ def test_percentiles_at_step_zero_are_those_of_the_untrained_net() -> None:
     )
     with torch.no_grad():
         z = net.fc2(torch.sigmoid(net.fc1(data.X_test)))[:, 0]
-    expected = [torch.quantile(z, q / 100).item() for q in covariate.PERCENTILES]
+    expected = [torch.quantile(z, q / 100).item() for q in covariate_shift.PERCENTILES]
     assert result.percentiles[0][0] == pytest.approx(expected, rel=1e-5)
     accuracy = (net(data.X_test).argmax(dim=-1) == data.y_test).float().mean().item()
     assert result.accuracy[0][0] == pytest.approx(accuracy)
@@ -80,7 +80,7 @@ def test_percentiles_at_step_zero_are_those_of_the_untrained_net() -> None:
 
 
 def test_median_drift_and_steps_to() -> None:
-    result = covariate.CovariateShift(
+    result = covariate_shift.CovariateShift(
         variants=("plain",),
         steps=(0, 10, 20),
         accuracy=((0.1, 0.5, 0.9),),
@@ -98,9 +98,9 @@ def test_median_drift_and_steps_to() -> None:
 
 def test_bad_arguments_name_the_argument() -> None:
     with pytest.raises(ValueError, match="unit must be below width=100, got 100"):
-        covariate.covariate_shift(unit=100)
+        covariate_shift.covariate_shift(unit=100)
     with pytest.raises(ValueError, match="unknown variant 'layer'"):
-        covariate.covariate_shift(variants=("layer",))
+        covariate_shift.covariate_shift(variants=("layer",))
     with pytest.raises(ValueError, match="scale must be >= 1.0"):
         NoisyBatchNorm(3, scale=0.5)
     with pytest.raises(ValueError, match="shift must be >= 0.0"):

@@ -40,7 +40,7 @@ class NoisyBatchNorm(BatchNorm):
     Examples
     --------
     >>> import torch
-    >>> from vgp.experiments.covariate import NoisyBatchNorm
+    >>> from vgp.experiments.covariate_shift import NoisyBatchNorm
     >>> bn = NoisyBatchNorm(3, shift=1.0, scale=2.0, seed=0)
     >>> x = torch.randn(100, 3)
     >>> y = bn(x).detach()
@@ -88,7 +88,7 @@ def noisy_mlp(
 
     Examples
     --------
-    >>> from vgp.experiments.covariate import noisy_mlp
+    >>> from vgp.experiments.covariate_shift import noisy_mlp
     >>> noisy_mlp(2, 4, activation="sigmoid").bn2
     NoisyBatchNorm(4, eps=1e-05, momentum=0.1, shift=1.0, scale=2.0)
     """
@@ -187,7 +187,7 @@ def covariate_shift(
 
     Examples
     --------
-    >>> from vgp.experiments.covariate import covariate_shift
+    >>> from vgp.experiments.covariate_shift import covariate_shift
     >>> result = covariate_shift()
     >>> for v in result.variants:
     ...     print(f"{v:6} test accuracy {result.final_accuracy(v):.2f}")

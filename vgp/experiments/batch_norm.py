@@ -63,7 +63,7 @@ def preactivations(
 
     Examples
     --------
-    >>> from vgp.experiments.batchnorm import preactivations
+    >>> from vgp.experiments.batch_norm import preactivations
     >>> result = preactivations()
     >>> for s, p, b in zip(result.sigma_ws, result.saturated_plain, result.saturated_batch):
     ...     print(f"sigma_w = {s:.0f}: saturated {p:.0%} without batch norm, {b:.0%} with")
@@ -200,7 +200,7 @@ def depth_profiles(
 
     Examples
     --------
-    >>> from vgp.experiments.batchnorm import depth_profiles
+    >>> from vgp.experiments.batch_norm import depth_profiles
     >>> result = depth_profiles()
     >>> for label, (a, _, n) in zip(result.labels, result.configs):
     ...     print(f"{label:30} first/last = {result.first_to_last(a, n):.0e}")
@@ -273,7 +273,7 @@ def placement(
 
     Examples
     --------
-    >>> from vgp.experiments.batchnorm import placement
+    >>> from vgp.experiments.batch_norm import placement
     >>> result = placement()
     >>> for a in result.activations:
     ...     for p in result.placements:
@@ -356,7 +356,7 @@ def small_batches(
 
     Examples
     --------
-    >>> from vgp.experiments.batchnorm import small_batches
+    >>> from vgp.experiments.batch_norm import small_batches
     >>> result = small_batches()
     >>> for b, p, n in zip(result.batch_sizes, result.plain, result.batch):
     ...     print(f"batch {b:2}: {p:.2f} without batch norm, {n:.2f} with")

@@ -1,4 +1,4 @@
-"""vgp.experiments.batchnorm, checked against direct computations."""
+"""vgp.experiments.batch_norm, checked against direct computations."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import vgp
-from vgp.experiments import batchnorm
+from vgp.experiments import batch_norm
 
 
 def sigmoid_inputs(net: torch.nn.Sequential, X: torch.Tensor) -> list[torch.Tensor]:
@@ -21,7 +21,7 @@ def sigmoid_inputs(net: torch.nn.Sequential, X: torch.Tensor) -> list[torch.Tens
 
 
 def test_preactivations_match_a_forward_pass_by_hand() -> None:
-    result = batchnorm.preactivations(depth=3, width=20, sigma_ws=(1.0, 6.0), bins=30, limit=10.0)
+    result = batch_norm.preactivations(depth=3, width=20, sigma_ws=(1.0, 6.0), bins=30, limit=10.0)
     X = vgp.datasets.circles().X_train
     assert result.good_region == pytest.approx(vgp.theory.good_region("sigmoid"))
     for i, sigma_w in enumerate(result.sigma_ws):
@@ -38,14 +38,14 @@ def test_preactivations_match_a_forward_pass_by_hand() -> None:
 
 
 def test_batch_norm_keeps_sigmoid_inputs_in_the_good_region() -> None:
-    result = batchnorm.preactivations(depth=3, width=20, sigma_ws=(8.0,))
+    result = batch_norm.preactivations(depth=3, width=20, sigma_ws=(8.0,))
     assert result.saturated_plain[0] > 0.3
     assert result.saturated_batch[0] < 0.01
 
 
 def test_depth_profiles_match_gradient_norms() -> None:
     configs = (("sigmoid", "default", None), ("relu", "he_normal", "batch"))
-    result = batchnorm.depth_profiles(depth=8, width=16, configs=configs)
+    result = batch_norm.depth_profiles(depth=8, width=16, configs=configs)
     data = vgp.datasets.circles()
     for (activation, init, norm), norms in zip(configs, result.norms, strict=True):
         net = vgp.mlp(8, 16, activation=activation, init=init, norm=norm).double()
@@ -57,7 +57,7 @@ def test_slope_and_rest_multiply_to_the_end_to_end_gradient_ratio() -> None:
     net = vgp.mlp(6, 12, activation="sigmoid", norm="batch").double()
     data = vgp.datasets.circles()
     X, y = data.X_train.double(), data.y_train.double()
-    slopes, rest = batchnorm._slope_and_rest(net, X, y)
+    slopes, rest = batch_norm._slope_and_rest(net, X, y)
     # independent: dL/dz_1 and dL/dh_6 by autograd on a hand-walked forward pass
     z1 = net.bn1(net.fc1(X))
     h, state = net.act1(z1), None
@@ -72,7 +72,7 @@ def test_slope_and_rest_multiply_to_the_end_to_end_gradient_ratio() -> None:
 
 
 def test_placement_runs_every_combination() -> None:
-    result = batchnorm.placement(depth=2, width=8, activations=("tanh",), epochs=2, seeds=(0, 1))
+    result = batch_norm.placement(depth=2, width=8, activations=("tanh",), epochs=2, seeds=(0, 1))
     assert result.placements == ("none", "before", "after")
     assert len(result.accuracy) == 1 and len(result.accuracy[0]) == 3
     for runs in result.accuracy[0]:
@@ -82,21 +82,21 @@ def test_placement_runs_every_combination() -> None:
 
 
 def test_small_batches_shape() -> None:
-    result = batchnorm.small_batches(batch_sizes=(4,), depth=2, width=8)
+    result = batch_norm.small_batches(batch_sizes=(4,), depth=2, width=8)
     assert result.batch_sizes == (4,) and len(result.plain) == len(result.batch) == 1
 
 
 def test_bad_arguments_name_the_argument() -> None:
     with pytest.raises(ValueError, match="unknown activation 'sigmod'"):
-        batchnorm.depth_profiles(configs=(("sigmod", "default", None),))
+        batch_norm.depth_profiles(configs=(("sigmod", "default", None),))
     with pytest.raises(ValueError, match="unknown norm 'layer'"):
-        batchnorm.depth_profiles(configs=(("relu", "default", "layer"),))
+        batch_norm.depth_profiles(configs=(("relu", "default", "layer"),))
     with pytest.raises(ValueError, match="batch_size must be an integer >= 2, got 1"):
-        batchnorm.small_batches(batch_sizes=(1,))
+        batch_norm.small_batches(batch_sizes=(1,))
     with pytest.raises(ValueError, match="epochs must be > 0.0, got 0.0"):
-        batchnorm.small_batches(epochs=0)
+        batch_norm.small_batches(epochs=0)
     with pytest.raises(ValueError, match="sigma_w must be > 0.0"):
-        batchnorm.preactivations(sigma_ws=(0.0,))
-    result = batchnorm.placement(depth=1, width=4, activations=("relu",), epochs=1, seeds=(0,))
+        batch_norm.preactivations(sigma_ws=(0.0,))
+    result = batch_norm.placement(depth=1, width=4, activations=("relu",), epochs=1, seeds=(0,))
     with pytest.raises(ValueError, match="unknown placement 'middle'"):
         result.final("relu", "middle")

@@ -1,4 +1,4 @@
-"""vgp.experiments.leaky, checked against autograd, direct forward passes and
+"""vgp.experiments.leaky_relu, checked against autograd, direct forward passes and
 vgp.theory's own prediction function."""
 
 from __future__ import annotations
@@ -7,14 +7,14 @@ import pytest
 import torch
 
 import vgp
-from vgp.experiments import leaky
+from vgp.experiments import leaky_relu
 
 
 def test_activation_curves_slopes_are_the_autograd_derivatives() -> None:
-    curves = leaky.activation_curves(lo=-3.0, hi=2.0, points=51)
+    curves = leaky_relu.activation_curves(lo=-3.0, hi=2.0, points=51)
     x = torch.tensor(curves.x, dtype=torch.float64, requires_grad=True)
-    for (name, _), values, slopes in zip(leaky.FRIENDS, curves.values, curves.slopes, strict=True):
-        kw = {"negative_slope": leaky.CURVE_SLOPE} if name == "leaky_relu" else {}
+    for (name, _), values, slopes in zip(leaky_relu.FRIENDS, curves.values, curves.slopes, strict=True):
+        kw = {"negative_slope": leaky_relu.CURVE_SLOPE} if name == "leaky_relu" else {}
         y = vgp.activation(name, **kw)(x)
         (grad,) = torch.autograd.grad(y.sum(), x)
         assert values == pytest.approx(y.tolist())
@@ -23,12 +23,12 @@ def test_activation_curves_slopes_are_the_autograd_derivatives() -> None:
 
 def test_activation_curves_reject_an_empty_range() -> None:
     with pytest.raises(ValueError, match="hi must be greater than lo, got lo=1.0, hi=0.0"):
-        leaky.activation_curves(lo=1.0, hi=0.0)
+        leaky_relu.activation_curves(lo=1.0, hi=0.0)
 
 
 def test_forward_statistics_match_a_direct_forward_pass() -> None:
     configs = (("elu", "he_normal", 1.0), ("selu", "lecun_normal", 4.0))
-    stats = leaky.forward_statistics(depth=4, width=16, batch_size=8, configs=configs, seed=2)
+    stats = leaky_relu.forward_statistics(depth=4, width=16, batch_size=8, configs=configs, seed=2)
     for activation, init, scale in configs:
         row = stats.row(activation, init, scale)
         net = vgp.mlp(4, 16, activation=activation, init=init, in_features=16, seed=2)
@@ -49,7 +49,7 @@ def test_forward_statistics_match_a_direct_forward_pass() -> None:
 def test_selu_variance_converges_to_one_from_either_side() -> None:
     """The fixed point of Klambauer et al. (2017), measured on a wide net."""
     configs = (("selu", "lecun_normal", 0.1), ("selu", "lecun_normal", 10.0))
-    stats = leaky.forward_statistics(depth=30, width=256, batch_size=64, configs=configs)
+    stats = leaky_relu.forward_statistics(depth=30, width=256, batch_size=64, configs=configs)
     for row in stats.rows:
         assert abs(row.variance[0] - 1) > 0.5
         assert row.variance[-1] == pytest.approx(1.0, abs=0.1)
@@ -58,11 +58,11 @@ def test_selu_variance_converges_to_one_from_either_side() -> None:
 
 def test_training_comparison_collects_one_history_per_seed() -> None:
     configs = (("relu", "he_normal"), ("selu", "lecun_normal"))
-    runs = leaky.training_comparison(configs=configs, seeds=(0, 1), depth=2, width=8)
+    runs = leaky_relu.training_comparison(configs=configs, seeds=(0, 1), depth=2, width=8)
     assert [len(h) for h in runs.histories] == [2, 2]
     assert all(h.epochs == 2 for row in runs.histories for h in row)
     assert runs.final_accuracies("selu") == tuple(h.test_accuracy[-1] for h in runs.histories[1])
     with pytest.raises(ValueError, match="no runs for activation 'gelu'"):
         runs.final_accuracies("gelu")
     with pytest.raises(ValueError, match="unknown activation 'swish'"):
-        leaky.training_comparison(configs=(("swish", "he_normal"),))
+        leaky_relu.training_comparison(configs=(("swish", "he_normal"),))

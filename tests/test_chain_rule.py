@@ -1,4 +1,4 @@
-"""vgp.experiments.chain: the measurements against autograd and the theory."""
+"""vgp.experiments.chain_rule: the measurements against autograd and the theory."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import torch
 
 import vgp
 from vgp import theory
-from vgp.experiments.chain import depth_profile, example_norms, tanh_phases
+from vgp.experiments.chain_rule import depth_profile, example_norms, tanh_phases
 
 
 def test_example_norms_of_the_output_layer_are_closed_form() -> None:

@@ -82,7 +82,7 @@ def example_norms(net: torch.nn.Module, X: torch.Tensor, y: torch.Tensor) -> tup
     Examples
     --------
     >>> import torch
-    >>> from vgp.experiments.chain import example_norms
+    >>> from vgp.experiments.chain_rule import example_norms
     >>> from vgp.nets import mlp
     >>> net = mlp(depth=3, width=4, activation="tanh").double()
     >>> X = torch.randn(8, 2, dtype=torch.float64)
@@ -130,7 +130,7 @@ def depth_profile(
 
     Examples
     --------
-    >>> from vgp.experiments.chain import depth_profile
+    >>> from vgp.experiments.chain_rule import depth_profile
     >>> result = depth_profile()
     >>> for activation in result.activations:
     ...     measured, predicted = result.decay_per_layer(activation)
@@ -217,7 +217,7 @@ def tanh_phases(
 
     Examples
     --------
-    >>> from vgp.experiments.chain import tanh_phases
+    >>> from vgp.experiments.chain_rule import tanh_phases
     >>> result = tanh_phases()
     >>> for s, phase, a, b in zip(result.sigma_w2s, result.phases, result.chi_theory,
     ...                           result.chi_measured):

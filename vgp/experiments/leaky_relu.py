@@ -55,7 +55,7 @@ def activation_curves(lo: float = -4.0, hi: float = 3.0, points: int = 141) -> A
 
     Examples
     --------
-    >>> from vgp.experiments.leaky import activation_curves
+    >>> from vgp.experiments.leaky_relu import activation_curves
     >>> curves = activation_curves()
     >>> curves.labels
     ('relu', 'leaky_relu (0.1)', 'elu', 'selu', 'gelu')
@@ -98,7 +98,7 @@ class ForwardRow:
 
         Examples
         --------
-        >>> from vgp.experiments.leaky import forward_statistics
+        >>> from vgp.experiments.leaky_relu import forward_statistics
         >>> forward_statistics().row("selu", "lecun_normal", 10.0).label
         'selu, lecun_normal, E[x^2] = 10'
         """
@@ -119,7 +119,7 @@ class ForwardStatistics:
 
         Examples
         --------
-        >>> from vgp.experiments.leaky import forward_statistics
+        >>> from vgp.experiments.leaky_relu import forward_statistics
         >>> print(f"{forward_statistics().row('elu', 'he_normal').mean[0]:.2f}")
         0.28
         """
@@ -159,7 +159,7 @@ def forward_statistics(
 
     Examples
     --------
-    >>> from vgp.experiments.leaky import forward_statistics
+    >>> from vgp.experiments.leaky_relu import forward_statistics
     >>> stats = forward_statistics()
     >>> for scale in (0.1, 1.0, 10.0):
     ...     row = stats.row("selu", "lecun_normal", scale)
@@ -214,7 +214,7 @@ class TrainingComparison:
 
         Examples
         --------
-        >>> from vgp.experiments.leaky import training_comparison
+        >>> from vgp.experiments.leaky_relu import training_comparison
         >>> print(" ".join(f"{a:.2f}" for a in training_comparison().final_accuracies("selu")))
         0.57 0.71 0.67
         """
@@ -233,7 +233,7 @@ def training_run(activation: str, init: str, seed: int, *, depth: int, width: in
 
     Examples
     --------
-    >>> from vgp.experiments.leaky import training_run
+    >>> from vgp.experiments.leaky_relu import training_run
     >>> history = training_run("elu", "he_normal", 0, depth=8, width=32)
     >>> print(f"{history.train_loss[0]:.2f} -> {history.train_loss[-1]:.2f}")
     2.52 -> 1.37
@@ -263,7 +263,7 @@ def training_comparison(
 
     Examples
     --------
-    >>> from vgp.experiments.leaky import training_comparison
+    >>> from vgp.experiments.leaky_relu import training_comparison
     >>> runs = training_comparison()
     >>> for activation, _ in runs.configs:
     ...     accuracy = " ".join(f"{a:.2f}" for a in runs.final_accuracies(activation))

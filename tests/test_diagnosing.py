@@ -1,4 +1,4 @@
-"""vgp.experiments.diagnosis: bounds that the update rules impose, and direct counts."""
+"""vgp.experiments.diagnosing: bounds that the update rules impose, and direct counts."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import vgp
-from vgp.experiments.diagnosis import layer_histograms, one_epoch, symptoms
+from vgp.experiments.diagnosing import layer_histograms, one_epoch, symptoms
 from vgp.probe import default_loss, weight_layers
 
 STEPS = math.ceil(670 / 32)  # steps in one epoch of circles at batch size 32
