@@ -94,8 +94,11 @@ class BatchNorm(nn.Module):
 class Residual(nn.Module):
     """``x + block(x)``: a block with an identity path around it.
 
-    Its Jacobian is ``I + d block / dx``, so the gradient reaching ``x`` is never
-    smaller than the identity would carry, however small the block's own is.
+    Its Jacobian is ``I + d block / dx``, so the gradient reaching ``x`` is the
+    incoming gradient ``g`` plus ``(d block / dx)^T g``: the identity term does not
+    shrink however small the block's own Jacobian is, but the second term can
+    point against it, so the sum can be shorter than ``g`` (He et al. 2016b,
+    *Identity Mappings in Deep Residual Networks*).
 
     Examples
     --------

@@ -37,7 +37,7 @@
 # | treatment | what it changes in the product |
 # | --- | --- |
 # | sigmoid | nothing: $\phi' \le 1/4$, so each factor shrinks the gradient |
-# | sigmoid + batch norm | keeps $z_k$ near 0, where $\sigma'$ is largest ([Ioffe and Szegedy 2015](../../bibliography/#ioffe2015)) |
+# | sigmoid + batch norm | centres and rescales each $z_k$ over the batch ([Ioffe and Szegedy 2015](../../bibliography/#ioffe2015)); the slopes $\sigma'$ stay at most $1/4$ and their product stays tiny: what lifts the gradient is the backward pass's division by the batch's standard deviation $\sigma_B$ ([batch normalisation](../../batch-norm/#is-batch-norm-with-a-sigmoid-enough)) |
 # | ReLU, default init | $\phi' \in \{0, 1\}$, but PyTorch's weights have $\operatorname{Var}[W] = 1/(3 n_\text{in})$ |
 # | ReLU, He init | $\operatorname{Var}[W] = 2/n_\text{in}$, which keeps the gradient's scale from layer to layer ([He et al. 2015](../../bibliography/#he2015)) |
 # | leaky ReLU, He init | as above, and $\phi' = 0.01$ instead of 0 for negative inputs ([Maas et al. 2013](../../bibliography/#maas2013)) |
