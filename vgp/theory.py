@@ -251,13 +251,13 @@ def variance_propagation(
               \qquad E[h_\ell^2] = E[\phi(z_\ell)^2],
 
     with ``z`` taken as Gaussian. Backward, the error signal
-    :math:`\delta_\ell = \partial L / \partial z_\ell` obeys
+    :math:`\delta_\ell = \partial \mathcal{L} / \partial z_\ell` obeys
 
     .. math:: E[\delta_\ell^2] = n_\text{out} \operatorname{Var}[W_{\ell+1}]\,
               E[\phi'(z_\ell)^2]\, E[\delta_{\ell+1}^2],
 
     and, with the backward signal taken independent of the forward one,
-    :math:`E\|\partial L/\partial W_\ell\|^2 = B\, n_\text{out} E[\delta_\ell^2]\,
+    :math:`E\|\partial \mathcal{L}/\partial W_\ell\|^2 = B\, n_\text{out} E[\delta_\ell^2]\,
     n_\text{in} E[h_{\ell-1}^2]` for a batch of ``B`` independent inputs.
 
     Parameters

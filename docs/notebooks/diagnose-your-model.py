@@ -63,7 +63,7 @@ model
 #
 # Inside a `with vgp.Probe(model)` block, every forward and backward pass is
 # recorded per weight layer (every `nn.Linear` and convolution): the gradient
-# norm $\|\partial L / \partial W\|$ read with autograd, the weights' norm, the
+# norm $\|\partial \mathcal{L} / \partial W\|$ read with autograd, the weights' norm, the
 # mean and spread of the activations that follow the layer, and the share of them
 # that are saturated (sigmoid's slope below a tenth of its maximum) or dead (zero
 # slope for every input). The hooks are gone when the block ends.

@@ -25,11 +25,11 @@
 # above it,
 #
 # $$
-# \frac{\partial L}{\partial h_\ell}
+# \frac{\partial \mathcal{L}}{\partial h_\ell}
 # = \Big(\prod_{k=\ell+1}^{20} W_k^\top \operatorname{diag}\big(\phi'(z_k)\big)\Big)
-#   \frac{\partial L}{\partial h_{20}},
+#   \frac{\partial \mathcal{L}}{\partial h_{20}},
 # \qquad
-# \frac{\partial L}{\partial W_\ell} = \Big(\phi'(z_\ell) \odot \frac{\partial L}{\partial h_\ell}\Big)\, h_{\ell-1}^\top ,
+# \frac{\partial \mathcal{L}}{\partial W_\ell} = \Big(\phi'(z_\ell) \odot \frac{\partial \mathcal{L}}{\partial h_\ell}\Big)\, h_{\ell-1}^\top ,
 # $$
 #
 # and each treatment changes one factor of it:
@@ -109,7 +109,7 @@ vgp.plot.loss_curves(
 #
 # ## Gradients, layer by layer
 #
-# `vgp.train` records the true gradient norm $\|\partial L / \partial W_\ell\|$ of
+# `vgp.train` records the true gradient norm $\|\partial \mathcal{L} / \partial W_\ell\|$ of
 # every layer, read with autograd and averaged over each epoch's steps:
 # `history.grad_norms[0]` is measured before training, `history.grad_norms[-1]`
 # over the last epoch. Layer 21 is the output layer.
