@@ -53,7 +53,8 @@ def cited_on(markdown: str, pages: Mapping[str, tuple[str, str]]) -> tuple[str, 
     >>> bib = ('<dl markdown>\\n\\n'
     ...        '<dt id="b2">B 2010</dt>\\n<dd markdown>Second.</dd>\\n\\n'
     ...        '<dt id="a1">A 1990</dt>\\n<dd markdown>First.</dd>\\n\\n</dl>\\n')
-    >>> pages = {"x.md": ("X", "[A](bibliography.md#a1)"), "y.md": ("Y", "[A](bibliography.md#a1) [?](bibliography.md#zz)")}
+    >>> pages = {"x.md": ("X", "[A](bibliography.md#a1)"),
+    ...          "y.md": ("Y", "[A](bibliography.md#a1) [?](bibliography.md#zz)")}
     >>> text, problems = cited_on(bib, pages)
     >>> print(text)
     <dl markdown>
