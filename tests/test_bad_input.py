@@ -93,7 +93,7 @@ CASES = [
     ("plot-empty-series", lambda: plot.gradient_profile({}, title="empty"), ValueError,
      ["series is empty", "at least one"]),
     ("figure-name", lambda: vgp.figures.render("no-such"), ValueError,
-     ["figure", "'no-such'", "choose one of: home-gradients"]),
+     ["figure", "'no-such'", "choose one of: ", "home-gradients"]),
     ("experiment-argument", lambda: initialisation.he_miniature(depth=0), ValueError,
      ["depth", ">= 1", "got 0"]),
 ]
