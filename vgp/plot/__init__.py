@@ -79,6 +79,10 @@ from vgp.plot.style import (
     subplots,
     to_svg,
 )
+from vgp.plot.without_normalisation import (
+    depth_profiles,
+    loss_over_steps,
+)
 
 __all__ = [
     "FLOAT32_RESOLUTION",
@@ -95,6 +99,7 @@ __all__ = [
     "condition_growth",
     "covariate_shift",
     "depth_profile",
+    "depth_profiles",
     "dying_units",
     "exponential_decay",
     "gradient_panels",
@@ -105,6 +110,7 @@ __all__ = [
     "layer_series",
     "loss_and_accuracy",
     "loss_curves",
+    "loss_over_steps",
     "mean_activation",
     "new_figure",
     "phase_profiles",
