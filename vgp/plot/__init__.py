@@ -43,6 +43,9 @@ from vgp.plot.leaky_relu import (
     training_runs,
     variance_through_depth,
 )
+from vgp.plot.low_precision import (
+    underflow_panels,
+)
 from vgp.plot.problem import (
     FLOAT32_RESOLUTION,
     UPDATE_RATIO_TARGET,
@@ -127,6 +130,7 @@ __all__ = [
     "to_svg",
     "training_curves",
     "training_runs",
+    "underflow_panels",
     "update_ratios",
     "variance_through_depth",
 ]
