@@ -140,3 +140,15 @@ def test_bad_arguments_name_the_argument(call, error, match) -> None:
     assert nonorm.initial_profiles(blocks=2, width=4, fixes=("batch",)).row("batch") == 0
     with pytest.raises(ValueError, match="no row for fix=None"):
         nonorm.initial_profiles(blocks=2, width=4, fixes=("batch",)).row(None)
+
+
+def test_at_initialisation_only_the_designed_parameters_receive_a_gradient() -> None:
+    data = vgp.datasets.moons()
+    moving = {}
+    for fix in ("fixup", "rezero"):
+        net = vgp.resnet(4, 8, fix=fix)
+        default_loss(net(data.X_train), data.y_train).backward()
+        moving[fix] = {n for n, p in net.named_parameters() if p.grad is not None and p.grad.any()}
+    assert moving["fixup"] == {"out.weight", "out.bias"}
+    alphas = {f"block{i}.block.scale.alpha" for i in range(1, 5)}
+    assert moving["rezero"] == {"stem.weight", "stem.bias", "out.weight", "out.bias"} | alphas
