@@ -218,3 +218,210 @@ def mlp(
         if init != "default":
             initialise(model, init, gain=gain)
     return model
+
+
+FIXES: tuple[str, ...] = ("batch", "group", "fixup", "rezero")
+"""The values :func:`resnet` accepts for ``fix`` (besides ``None``): what keeps
+each residual branch small, or normalised, at initialisation."""
+
+
+class Scale(nn.Module):
+    """Multiply by one learnable scalar, ``alpha``, set to ``init`` at the start.
+
+    At the end of a residual branch, ``init=0`` makes the block the identity
+    at initialisation (SkipInit, De and Smith 2020; ReZero, Bachlechner et al.
+    2021); Fixup (Zhang, Dauphin and Ma 2019) puts one there with ``init=1``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.nets import Scale
+    >>> Scale(0.0)(torch.ones(2, 3)).sum().item(), Scale(2.0)(torch.ones(1)).item()
+    (0.0, 2.0)
+    """
+
+    def __init__(self, init: float) -> None:
+        super().__init__()
+        self.alpha = nn.Parameter(torch.tensor(check_number("init", init)))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.alpha * x
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha.item():g}"
+
+
+class Shift(nn.Module):
+    """Add one learnable scalar (a bias shared by every unit), zero at the start:
+    Fixup's scalar bias before each linear layer and activation.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.nets import Shift
+    >>> Shift()(torch.ones(2)).tolist()
+    [1.0, 1.0]
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(()))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x + self.bias
+
+
+class StandardisedLinear(nn.Linear):
+    r"""A linear layer whose weights are standardised before use (Qiao et al. 2019):
+    each row (one unit's fan-in) has mean 0 and variance 1,
+    :math:`\hat W_{ij} = (W_{ij} - \mu_i) / \sqrt{\sigma_i^2 + \epsilon}`.
+
+    The gradient flows through the standardisation to ``weight``, which is
+    what the optimiser updates.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.nets import StandardisedLinear
+    >>> layer = StandardisedLinear(50, 3)
+    >>> w = layer.standardised_weight()
+    >>> bool(w.mean(1).abs().max() < 1e-6), f"{w.var(1, unbiased=False).mean().item():.2f}"
+    (True, '1.00')
+    """
+
+    eps: float = 1e-5
+
+    def standardised_weight(self) -> Tensor:
+        var, mean = torch.var_mean(self.weight, dim=1, keepdim=True, unbiased=False)
+        return (self.weight - mean) * torch.rsqrt(var + self.eps)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return nn.functional.linear(x, self.standardised_weight(), self.bias)
+
+
+def resnet(
+    blocks: int,
+    width: int,
+    *,
+    fix: str | None = None,
+    activation: str = "relu",
+    groups: int = 8,
+    in_features: int = 2,
+    out_features: int = 1,
+    seed: int = 0,
+) -> nn.Sequential:
+    """A residual MLP: a linear stem, ``blocks`` residual blocks, a linear output.
+
+    Block ``i`` computes ``h + F_i(h)`` with the two-layer branch
+    ``F(h) = W2 phi(W1 h + b1) + b2`` (the shape of a ResNet block and of a
+    transformer's feed-forward block: the branch ends in a linear layer, the
+    stream has no activation). Every weight is drawn with He's normal init
+    (``N(0, 2 / fan_in)``), every bias is zero. ``fix`` says what keeps the
+    stream from growing block after block:
+
+    - ``None``: nothing; the stream's variance grows by a constant factor per
+      block, exponentially with depth.
+    - ``"batch"``: batch norm (``torch.nn.BatchNorm1d``, which computes what
+      :class:`BatchNorm` does, faster) after each of the branch's linear layers
+      (the ResNet recipe, He et al. 2016).
+    - ``"group"``: weight standardisation (:class:`StandardisedLinear`) with
+      ``torch.nn.GroupNorm`` of ``groups`` groups after each of the branch's
+      linear layers (Qiao et al. 2019; Wu and He 2018): no batch statistics.
+    - ``"fixup"``: Fixup (Zhang, Dauphin and Ma 2019): ``W1`` scaled by
+      ``blocks ** -1/2`` (their ``L^{-1/(2m-2)}`` with ``m = 2`` layers per
+      branch), ``W2`` and the output layer zero, a scalar multiplier
+      (:class:`Scale`, 1) at the end of each branch and a scalar bias
+      (:class:`Shift`, 0) before each linear layer and activation, in place of
+      the per-unit biases inside the branch.
+    - ``"rezero"``: a learnable scalar (:class:`Scale`) set to 0 multiplies each
+      branch, ``h + alpha F(h)`` (ReZero, Bachlechner et al. 2021; SkipInit, De
+      and Smith 2020, is the same multiplier at the end of the branch).
+
+    The weights are drawn with ``torch.manual_seed(seed)`` inside a forked random
+    state; nets with the same seed share their weight draws (before Fixup's
+    rescaling), whatever ``fix``.
+
+    Parameters
+    ----------
+    blocks
+        Number of residual blocks.
+    width
+        Units of the stream and of each branch's hidden layer.
+    fix
+        ``None`` or one of :data:`FIXES`.
+    activation
+        One of :data:`vgp.ACTIVATIONS`, inside each branch.
+    groups
+        Groups of ``torch.nn.GroupNorm`` when ``fix="group"``; must divide ``width``.
+    in_features, out_features
+        Widths of the input and of the output (1 for binary classification).
+    seed
+        Seed of the initial weights.
+
+    Examples
+    --------
+    >>> import vgp
+    >>> net = vgp.resnet(blocks=2, width=4, fix="rezero")
+    >>> print(net.block1)
+    Residual(
+      (block): Sequential(
+        (fc1): Linear(in_features=4, out_features=4, bias=True)
+        (act): ReLU()
+        (fc2): Linear(in_features=4, out_features=4, bias=True)
+        (scale): Scale(alpha=0)
+      )
+    )
+    >>> [name for name, _ in vgp.probe.weight_layers(net)]
+    ['stem', 'block1.block.fc1', 'block1.block.fc2', 'block2.block.fc1', 'block2.block.fc2', 'out']
+    >>> vgp.resnet(2, 4, fix="layer")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown fix 'layer'; choose one of: batch, group, fixup, rezero
+    """
+    blocks = check_int("blocks", blocks)
+    width = check_int("width", width)
+    in_features = check_int("in_features", in_features)
+    out_features = check_int("out_features", out_features)
+    groups = check_int("groups", groups)
+    check_int("seed", seed, minimum=0)
+    check_choice("activation", activation, ACTIVATIONS)
+    if fix is not None:
+        check_choice("fix", fix, FIXES)
+    if fix == "group" and width % groups:
+        raise ValueError(f"groups must divide width; got groups={groups} for width={width}")
+
+    linear = StandardisedLinear if fix == "group" else nn.Linear
+
+    def norm() -> nn.Module:
+        return nn.BatchNorm1d(width) if fix == "batch" else nn.GroupNorm(groups, width)
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        layers: OrderedDict[str, nn.Module] = OrderedDict(stem=nn.Linear(in_features, width))
+        for i in range(1, blocks + 1):
+            parts: list[tuple[str, nn.Module]] = [
+                ("fc1", linear(width, width, bias=fix != "fixup")),
+                ("act", make_activation(activation)),
+                ("fc2", linear(width, width, bias=fix != "fixup")),
+            ]
+            if fix in ("batch", "group"):
+                parts.insert(1, ("norm1", norm()))
+                parts.append(("norm2", norm()))
+            elif fix == "fixup":
+                parts = [("shift1", Shift()), parts[0], ("shift2", Shift()), parts[1],
+                         ("shift3", Shift()), parts[2], ("scale", Scale(1.0)), ("shift4", Shift())]
+            elif fix == "rezero":
+                parts.append(("scale", Scale(0.0)))
+            layers[f"block{i}"] = Residual(nn.Sequential(OrderedDict(parts)))
+        layers["out"] = nn.Linear(width, out_features)
+        model = nn.Sequential(layers)
+        torch.manual_seed(seed)  # the same draws whatever the layers consumed when built
+        initialise(model, "he_normal")
+    if fix == "fixup":
+        with torch.no_grad():
+            for i in range(1, blocks + 1):
+                branch = model.get_submodule(f"block{i}.block")
+                branch.fc1.weight.mul_(blocks ** -0.5)
+                branch.fc2.weight.zero_()
+            model.out.weight.zero_()
+    return model

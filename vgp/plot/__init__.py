@@ -43,6 +43,9 @@ from vgp.plot.leaky_relu import (
     training_runs,
     variance_through_depth,
 )
+from vgp.plot.low_precision import (
+    underflow_panels,
+)
 from vgp.plot.problem import (
     FLOAT32_RESOLUTION,
     UPDATE_RATIO_TARGET,
@@ -79,6 +82,10 @@ from vgp.plot.style import (
     subplots,
     to_svg,
 )
+from vgp.plot.without_normalisation import (
+    depth_profiles,
+    loss_over_steps,
+)
 
 __all__ = [
     "FLOAT32_RESOLUTION",
@@ -95,6 +102,7 @@ __all__ = [
     "condition_growth",
     "covariate_shift",
     "depth_profile",
+    "depth_profiles",
     "dying_units",
     "exponential_decay",
     "gradient_panels",
@@ -105,6 +113,7 @@ __all__ = [
     "layer_series",
     "loss_and_accuracy",
     "loss_curves",
+    "loss_over_steps",
     "mean_activation",
     "new_figure",
     "phase_profiles",
@@ -121,6 +130,7 @@ __all__ = [
     "to_svg",
     "training_curves",
     "training_runs",
+    "underflow_panels",
     "update_ratios",
     "variance_through_depth",
 ]
