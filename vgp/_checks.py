@@ -69,9 +69,10 @@ def check_module(argument: str, value: object) -> nn.Module:
 
 
 def first_weight_layer(model: nn.Module) -> nn.Module | None:
-    """The first ``nn.Linear`` or convolution of ``model``, in registration order."""
+    """The first ``nn.Linear``, convolution or recurrent layer of ``model``, in
+    registration order."""
     for module in model.modules():
-        if isinstance(module, nn.Linear | nn.modules.conv._ConvNd):
+        if isinstance(module, nn.Linear | nn.modules.conv._ConvNd | nn.RNNBase):
             return module
     return None
 
@@ -96,6 +97,11 @@ def check_inputs(model: nn.Module, X: object, y: object) -> tuple[Tensor, Tensor
             f"y must have one label per row of X: X has {X.shape[0]} rows, y has {y.shape[0]}"
         )
     first = first_weight_layer(model)
+    if isinstance(first, nn.RNNBase) and X.shape[-1] != first.input_size:
+        raise ValueError(
+            f"X must have {first.input_size} features per step for this model (its first layer "
+            f"is {first}), got X of shape {tuple(X.shape)}"
+        )
     if isinstance(first, nn.Linear) and X.shape[-1] != first.in_features:
         raise ValueError(
             f"X must have {first.in_features} features for this model (its first layer is "
