@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from torch import Tensor, nn
 
 from vgp._checks import check_inputs, check_module
-from vgp.probe import LayerStats, Loss, Probe, default_loss, format_table
+from vgp.probe import LayerStats, Loss, Probe, _check_loss, format_table, loss_of
 
 VERDICTS: tuple[str, ...] = (
     "non-finite",
@@ -165,18 +165,14 @@ def diagnose(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None = None) -
     vanishing: fc20 activation std 8.94e-05 is 9.47e-04 of fc1's (< 1e-01)
     """
     check_module("model", model)
-    check_inputs(model, X, y)
-    if loss is not None and not callable(loss):
-        raise TypeError(f"loss must be callable as loss(output, y), got {type(loss).__name__}")
-    loss_fn = loss or default_loss
+    check_inputs(model, X, y, finite=False)
+    loss = _check_loss(loss)
     saved = {p: p.grad for p in model.parameters()}
     try:
         for p in saved:
             p.grad = None
         with Probe(model) as probe:
-            value = loss_fn(model(X), y)
-            if not value.requires_grad:
-                raise ValueError("the loss does not depend on any parameter that requires grad")
+            value = loss_of(model, X, y, loss)
             value.backward()
     finally:
         for p, g in saved.items():

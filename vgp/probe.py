@@ -8,6 +8,7 @@ never inferred from how much the weights moved.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,7 +17,15 @@ import torch
 from torch import Tensor, nn
 
 from vgp import activations
-from vgp._checks import check_inputs, check_int, check_module
+from vgp._checks import (
+    InputGuard,
+    check_inputs,
+    check_int,
+    check_module,
+    check_X,
+    check_y,
+    trainable_parameters,
+)
 
 Loss = Callable[[Tensor, Tensor], Tensor]
 
@@ -63,12 +72,107 @@ def _norms(tensors: list[torch.Tensor | None]) -> list[float]:
     return [0.0 if t is None else next(values) for t in tensors]
 
 
-def _loss_of(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None) -> Tensor:
-    check_module("model", model)
-    check_inputs(model, X, y)
+def check_targets(output: Tensor, y: Tensor) -> None:
+    """``y`` must suit :func:`default_loss` on ``output``: a named error if not.
+
+    One output (shape ``(N,)`` or ``(N, 1)``): one target per sample in [0, 1]
+    (labels 0 and 1, or soft targets). ``C`` outputs (shape ``(N, C)``): one whole
+    class label in ``0..C-1`` per sample. A net with more than two outputs given
+    only labels 0 and 1 gets a warning, not an error: it trains, but on two of
+    its classes only.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.probe import check_targets
+    >>> check_targets(torch.zeros(4, 1), torch.tensor([0.0, 1.0, 0.3, 1.0]))   # fine
+    >>> try:
+    ...     check_targets(torch.zeros(4, 1), torch.arange(4))
+    ... except ValueError as error:
+    ...     print(str(error).split(":")[0])
+    y holds targets from 0 to 3 but the model has one output
+    """
+    n = output.shape[0] if output.dim() else 1
+    if output.dim() <= 1 or (output.dim() == 2 and output.shape[1] == 1):
+        if y.numel() != n:
+            raise ValueError(
+                f"y must hold one target per sample for a model with one output, got y of shape "
+                f"{tuple(y.shape)} for output of shape {tuple(output.shape)}"
+            )
+        low, high = y.min().item(), y.max().item()
+        if low < 0 or high > 1:
+            raise ValueError(
+                f"y holds targets from {low:g} to {high:g} but the model has one output: binary "
+                "cross-entropy takes targets in [0, 1]; give the model one output per class "
+                "for class labels"
+            )
+        return
+    if output.dim() != 2:
+        raise ValueError(
+            f"the default loss takes a model output of shape (N,), (N, 1) or (N, classes), got "
+            f"{tuple(output.shape)}; pass loss=... for other outputs"
+        )
+    classes = output.shape[1]
+    if y.dim() != 1:
+        raise ValueError(
+            f"y must be 1-D, one class label per sample, for a model with {classes} outputs; "
+            f"got y of shape {tuple(y.shape)}"
+        )
+    if y.is_floating_point() and not bool((y == y.round()).all()):
+        bad = y[y != y.round()][0].item()
+        raise ValueError(
+            f"y must hold whole class labels 0..{classes - 1} for a model with {classes} "
+            f"outputs, got {bad:g} (it would be truncated)"
+        )
+    low, high = int(y.min()), int(y.max())
+    if low < 0 or high >= classes:
+        raise ValueError(
+            f"y holds labels from {low} to {high} but the model has {classes} outputs: labels "
+            f"must be in 0..{classes - 1}"
+        )
+    if classes > 2 and high <= 1:
+        warnings.warn(
+            f"y holds only labels 0 and 1 but the model has {classes} outputs: cross-entropy "
+            f"trains it on two of its {classes} classes; a binary task wants one output",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def check_loss_value(value: object) -> Tensor:
+    """What ``loss(output, y)`` returned must be a scalar tensor that depends on the model."""
+    if not isinstance(value, Tensor):
+        raise TypeError(
+            f"loss must return a torch.Tensor (a scalar with a graph), got {type(value).__name__} "
+            f"{value!r}"
+        )
+    if value.numel() != 1:
+        raise ValueError(
+            f"loss must return a scalar, got a tensor of shape {tuple(value.shape)}; reduce it, "
+            "e.g. with .mean()"
+        )
+    if not value.requires_grad:
+        raise ValueError(
+            "loss returned a tensor that does not depend on any parameter that requires grad "
+            "(a constant): there is no gradient to measure"
+        )
+    return value.reshape(())
+
+
+def _check_loss(loss: object) -> Loss | None:
     if loss is not None and not callable(loss):
         raise TypeError(f"loss must be callable as loss(output, y), got {type(loss).__name__}")
-    return (loss or default_loss)(model(X), y)
+    return loss
+
+
+def loss_of(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None) -> Tensor:
+    """One forward pass under :class:`vgp._checks.InputGuard` and the checked loss."""
+    with InputGuard(model, X):
+        output = model(X)
+    if loss is None:
+        check_targets(output, y)
+        return check_loss_value(default_loss(output, y))
+    return check_loss_value(loss(output, y))
 
 
 def gradient_norms(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None = None) -> list[float]:
@@ -91,9 +195,103 @@ def gradient_norms(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None = N
     layers = weight_layers(check_module("model", model))
     if not layers:
         raise ValueError("model has no nn.Linear or convolution layer to measure")
-    value = _loss_of(model, X, y, loss)
+    check_inputs(model, X, y)
+    value = loss_of(model, X, y, _check_loss(loss))
     weights = [module.weight for _, module in layers]
     return _norms(list(torch.autograd.grad(value, weights, allow_unused=True)))
+
+
+def _time_input(model: nn.Module, X: Tensor, time_dim: int) -> int:
+    """Check that ``X`` has a time axis at ``time_dim``; return it as a positive index."""
+    check_int("time_dim", time_dim, minimum=-X.dim())
+    least = 2 if not X.is_floating_point() else 3
+    if X.dim() < least:
+        shape = "(batch, time) token ids" if least == 2 else "(batch, time, features)"
+        raise ValueError(
+            f"X must have a time axis, shaped {shape}, got X of shape {tuple(X.shape)}"
+        )
+    dim = time_dim % X.dim()
+    if dim == 0 or time_dim >= X.dim():
+        raise ValueError(
+            f"time_dim must name a dimension of X other than the batch (0), one of "
+            f"1..{X.dim() - 1}; got {time_dim} for X of shape {tuple(X.shape)}"
+        )
+    if X.shape[dim] == 0:
+        raise ValueError(f"X must have at least one time step, got shape {tuple(X.shape)}")
+    return dim
+
+
+def time_gradients(
+    model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None = None, *, time_dim: int = 1
+) -> list[float]:
+    """The norm of ``dL/dx_t`` for every step ``t`` of a sequence input, first step first.
+
+    ``X`` is shaped (batch, time, features) (``time_dim`` moves the time axis,
+    e.g. ``time_dim=2`` for a 1-d convolution's (batch, channels, time)). One
+    forward and one backward pass: entry ``t`` is the Frobenius norm, over the
+    batch and the features, of the loss's gradient with respect to the inputs
+    of step ``t``. How it falls with the distance from the last step is the
+    vanishing gradient through time. Any model that takes such an input works
+    (RNN, LSTM, GRU, a transformer, a 1-d convolution). Integer ``X`` of shape
+    (batch, time) (token ids) is accepted by a model with an ``nn.Embedding``:
+    the gradient is then taken with respect to the first embedding's output,
+    the vectors that stand for the tokens. The model's ``.grad`` fields are left
+    untouched; the loss is the one of :func:`gradient_norms`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> import vgp
+    >>> class LastStep(torch.nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.rnn = torch.nn.RNN(1, 16, batch_first=True)
+    ...         self.head = torch.nn.Linear(16, 1)
+    ...     def forward(self, x):
+    ...         return self.head(self.rnn(x)[0][:, -1])
+    >>> _ = torch.manual_seed(0)
+    >>> model, X = LastStep(), torch.randn(32, 50, 1)
+    >>> grads = vgp.time_gradients(model, X, (X.sum(dim=(1, 2)) > 0).float())
+    >>> len(grads), grads[0] < 1e-3 * grads[-1]   # step 1 hears almost nothing of the loss
+    (50, True)
+    """
+    check_module("model", model)
+    trainable_parameters(model)
+    X = check_X(model, X)
+    y = check_y(X, y)
+    dim = _time_input(model, X, time_dim)
+    loss = _check_loss(loss)
+    captured: list[Tensor] = []
+    if X.is_floating_point():
+        x = X.detach().requires_grad_(True)
+        captured.append(x)
+        handles = []
+    else:
+        x = X
+
+        def hook(module: nn.Module, inputs: tuple, output: Tensor) -> Tensor | None:
+            if captured or inputs[0] is not X:
+                return None
+            if not output.requires_grad:
+                output = output.detach().requires_grad_(True)
+            captured.append(output)
+            return output
+
+        handles = [
+            m.register_forward_hook(hook) for m in model.modules() if isinstance(m, nn.Embedding)
+        ]
+    try:
+        value = loss_of(model, x, y, loss)
+    finally:
+        for handle in handles:
+            handle.remove()
+    if not captured:
+        raise ValueError("X does not reach an nn.Embedding of the model: no step to measure")
+    (grad,) = torch.autograd.grad(value, captured[0], allow_unused=True)
+    if grad is None:
+        raise ValueError("the loss does not depend on X: no gradient flows back to the input")
+    steps = grad.detach().movedim(dim, 0).reshape(grad.shape[dim], -1)
+    return torch.linalg.vector_norm(steps.float(), dim=1).tolist()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from torch import nn
 from vgp._checks import check_choice, check_inputs, check_int, check_module, check_number
 from vgp.data import Dataset
 from vgp.nets import BatchNorm
-from vgp.probe import _norms, default_loss, weight_layers
+from vgp.probe import _norms, default_loss, loss_of, weight_layers
 
 OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam")
 """The values :func:`train` accepts for ``optimizer`` (``momentum`` is SGD with 0.9)."""
@@ -198,7 +198,7 @@ def train(
         ratios.append(tuple(sum(col) / len(col) for col in zip(*ratio_rows, strict=True)))
 
     first = torch.randperm(n, generator=torch.Generator().manual_seed(seed))[:batch_size]
-    loss0 = default_loss(model(X[first]), y[first])
+    loss0 = loss_of(model, X[first], y[first], None)
     g0 = torch.autograd.grad(loss0, weights, allow_unused=True)
     record(
         _evaluate(model, X, y)[0],
