@@ -43,6 +43,9 @@ from vgp.plot.leaky_relu import (
     training_runs,
     variance_through_depth,
 )
+from vgp.plot.lstm import (
+    accuracy_against_lag,
+)
 from vgp.plot.problem import (
     FLOAT32_RESOLUTION,
     UPDATE_RATIO_TARGET,
@@ -56,6 +59,9 @@ from vgp.plot.profiles import (
     layer_profiles,
     layer_series,
     loss_curves,
+)
+from vgp.plot.recurrent import (
+    time_profiles,
 )
 from vgp.plot.relu import (
     born_dead,
@@ -88,6 +94,7 @@ __all__ = [
     "PlainTextLogFormatter",
     "STYLE",
     "UPDATE_RATIO_TARGET",
+    "accuracy_against_lag",
     "accuracy_bands",
     "activation_curves",
     "before_and_after",
@@ -118,6 +125,7 @@ __all__ = [
     "styled",
     "subplots",
     "symptoms",
+    "time_profiles",
     "to_svg",
     "training_curves",
     "training_runs",
