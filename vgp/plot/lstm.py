@@ -29,7 +29,7 @@ def accuracy_against_lag(
     >>> fig.axes[0].get_xlabel(), [float(y) for y in fig.axes[0].get_ylim()]
     ('lag (steps between the symbol and the answer)', [0.4, 1.04])
     """
-    fig, (ax,) = new_figure(width=6.8, height=4.0)
+    fig, (ax,) = new_figure(width=6.8, height=4.6)
     positions = range(len(lags))
     shift = 0.6 / max(1, len(accuracy))
     for i, (label, rows) in enumerate(accuracy.items()):
@@ -46,5 +46,5 @@ def accuracy_against_lag(
     ax.set_xlabel("lag (steps between the symbol and the answer)")
     ax.set_ylabel("test accuracy after training")
     ax.set_title(title)
-    ax.legend(fontsize=8)
+    fig.legend(loc="outside lower center", ncols=3, fontsize=8)
     return fig
