@@ -324,37 +324,66 @@ def time_gradients(
     y = check_y(X, y)
     dim = _time_input(model, X, time_dim)
     loss = _check_loss(loss)
-    captured: list[Tensor] = []
-    if X.is_floating_point():
-        x = X.detach().requires_grad_(True)
-        captured.append(x)
-        handles = []
-    else:
-        x = X
+    with StepInput(model, X, dim) as steps:
+        value = loss_of(model, steps.x, y, loss)
+    (grad,) = torch.autograd.grad(value, steps.measured(), allow_unused=True)
+    return steps.norms(grad)
 
-        def hook(module: nn.Module, inputs: tuple, output: Tensor) -> Tensor | None:
-            if captured or inputs[0] is not X:
-                return None
-            if not output.requires_grad:
-                output = output.detach().requires_grad_(True)
-            captured.append(output)
-            return output
 
-        handles = [
-            m.register_forward_hook(hook) for m in model.modules() if isinstance(m, nn.Embedding)
-        ]
-    try:
-        value = loss_of(model, x, y, loss)
-    finally:
-        for handle in handles:
+class StepInput:
+    """The input whose gradient is measured step by step, while the block is open.
+
+    For floating-point ``X``: ``x``, a leaf copy of it that requires grad. For
+    integer ``X`` (token ids): ``x`` is ``X`` itself, and the output of the first
+    ``nn.Embedding`` that reads it is measured (a forward hook captures it and
+    keeps its gradient). :meth:`norms` turns that gradient into one norm per
+    step along dimension ``dim``.
+    """
+
+    def __init__(self, model: nn.Module, X: Tensor, dim: int) -> None:
+        self.model, self.X, self.dim = model, X, dim
+        self.captured: list[Tensor] = []
+        self.handles: list = []
+        self.x = X.detach().requires_grad_(True) if X.is_floating_point() else X
+
+    def __enter__(self) -> StepInput:
+        if self.X.is_floating_point():
+            self.captured.append(self.x)
+        else:
+            self.handles = [
+                m.register_forward_hook(self._hook)
+                for m in self.model.modules()
+                if isinstance(m, nn.Embedding)
+            ]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for handle in self.handles:
             handle.remove()
-    if not captured:
-        raise ValueError("X does not reach an nn.Embedding of the model: no step to measure")
-    (grad,) = torch.autograd.grad(value, captured[0], allow_unused=True)
-    if grad is None:
-        raise ValueError("the loss does not depend on X: no gradient flows back to the input")
-    steps = grad.detach().movedim(dim, 0).reshape(grad.shape[dim], -1)
-    return torch.linalg.vector_norm(steps.float(), dim=1).tolist()
+        self.handles = []
+
+    def _hook(self, module: nn.Module, inputs: tuple, output: Tensor) -> Tensor | None:
+        if self.captured or inputs[0] is not self.X:
+            return None
+        if not output.requires_grad:
+            output = output.detach().requires_grad_(True)
+        output.retain_grad()
+        self.captured.append(output)
+        return output
+
+    def measured(self) -> Tensor:
+        """The tensor whose gradient is measured; a named error if the pass never made it."""
+        if not self.captured:
+            raise ValueError("X does not reach an nn.Embedding of the model: no step to measure")
+        return self.captured[0]
+
+    def norms(self, grad: Tensor | None) -> list[float]:
+        """The norm of ``grad`` at every step, over the batch and the features."""
+        if grad is None:
+            raise ValueError("the loss does not depend on X: no gradient flows back to the input")
+        g = grad.detach()
+        steps = g.movedim(self.dim, 0).reshape(g.shape[self.dim], -1)
+        return torch.linalg.vector_norm(steps if g.dtype in _EXACT else steps.float(), dim=1).tolist()
 
 
 @dataclass(frozen=True)
