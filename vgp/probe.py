@@ -70,12 +70,36 @@ _EXACT = (torch.float32, torch.float64)
 """Dtypes whose norms are taken as they are; half precision is widened to float32
 first, since a norm can overflow float16 (largest 65504) when no entry does."""
 
+TINY = 1e-15
+"""Below this a float32 norm is taken again in float64: its squares (entries
+below about 1e-19) underflow float32, and a norm of entries of 1e-24 would
+come out as exactly 0."""
+
+
+def _norm(t: Tensor) -> Tensor:
+    """The Frobenius norm of ``t``, exact for tiny entries too (see :data:`TINY`)."""
+    n = (t if t.dtype in _EXACT else t.float()).norm()
+    if t.dtype != torch.float64 and n < TINY:
+        n = t.double().norm()
+    return n
+
 
 def _norms(tensors: list[torch.Tensor | None]) -> list[float]:
-    """The norm of each tensor (0.0 for ``None``), read in one batched call."""
-    present = [t if t.dtype in _EXACT else t.float() for t in tensors if t is not None]
-    values = iter(torch.stack(torch._foreach_norm(present)).tolist() if present else [])
-    return [0.0 if t is None else next(values) for t in tensors]
+    """The norm of each tensor (0.0 for ``None``), read in one batched call (see :data:`TINY`)."""
+    present = [t for t in tensors if t is not None]
+    values = (
+        torch.stack(
+            [n.double() for n in torch._foreach_norm([t if t.dtype in _EXACT else t.float() for t in present])]
+        ).tolist()
+        if present
+        else []
+    )
+    values = [
+        t.double().norm().item() if v < TINY and t.dtype != torch.float64 else v
+        for v, t in zip(values, present, strict=True)
+    ]
+    found = iter(values)
+    return [0.0 if t is None else next(found) for t in tensors]
 
 
 def check_targets(output: Tensor, y: Tensor) -> None:
@@ -383,7 +407,7 @@ class StepInput:
             raise ValueError("the loss does not depend on X: no gradient flows back to the input")
         g = grad.detach()
         steps = g.movedim(self.dim, 0).reshape(g.shape[self.dim], -1)
-        return torch.linalg.vector_norm(steps if g.dtype in _EXACT else steps.float(), dim=1).tolist()
+        return torch.linalg.vector_norm(steps.double(), dim=1).tolist()
 
 
 @dataclass(frozen=True)
@@ -856,7 +880,7 @@ class Probe:
     def _grad_hook(self, record: _Record, index: int) -> Callable:
         def hook(grad: Tensor) -> None:
             g = grad.detach()
-            record.grad_norms[index] = (g if g.dtype in _EXACT else g.float()).norm()
+            record.grad_norms[index] = _norm(g)
             if self.bins:
                 record.grads[index] = g.clone()
 
