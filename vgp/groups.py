@@ -181,20 +181,25 @@ class CallOrder:
         return hook
 
     def ranks(self, groups: list[ParameterGroup]) -> list[int]:
-        """The indices of ``groups`` input to output: by the first call of the owning module, or
-        right after its nearest called ancestor; never-called ones last, in
-        registration order."""
+        """The indices of ``groups`` input to output: by the first call of the owning
+        module; a module never called comes right after everything its nearest
+        called ancestor ran (attention's ``out_proj`` after the attention); ties
+        keep registration order."""
         modules = dict(self.model.named_modules())
 
         def position(group: ParameterGroup) -> tuple[float, int]:
-            path, called_itself = group.path, 0
-            while True:
-                module = modules[path]
-                if module in self.order:
-                    return (self.order[module], called_itself)
-                if not path:
-                    return (math.inf, 0)
-                path, called_itself = path.rpartition(".")[0], 1
+            path = group.path
+            if modules[path] in self.order:
+                return (self.order[modules[path]], 0)
+            while path:  # never called: right after everything its nearest called ancestor ran
+                path = path.rpartition(".")[0]
+                if modules[path] in self.order:
+                    inside = [
+                        self.order[m] for name, m in modules.items()
+                        if m in self.order and (not path or name == path or name.startswith(path + "."))
+                    ]
+                    return (max(inside), 1)
+            return (math.inf, 0)
 
         return sorted(range(len(groups)), key=lambda i: (*position(groups[i]), i))
 

@@ -195,12 +195,23 @@ def _check_loss(loss: object) -> Loss | None:
     return loss
 
 
-def loss_of(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None) -> Tensor:
-    """One forward pass under :class:`vgp._checks.InputGuard` and the checked loss."""
+def loss_of(
+    model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None, *, targets: Tensor | None = None
+) -> Tensor:
+    """One forward pass under :class:`vgp._checks.InputGuard` and the checked loss.
+
+    With the default loss, ``targets`` (default ``y``) are checked against the
+    output's shape first (:func:`check_targets`): pass every label of a data set
+    to check them all on the output of one batch.
+    """
     with InputGuard(model, X):
         output = model(X)
     if loss is None:
-        check_targets(output, y)
+        every = y if targets is None else targets
+        if every is not y and output.dim():
+            check_targets(output[:1].expand(len(every), *output.shape[1:]), every)
+        else:
+            check_targets(output, y)
         return check_loss_value(default_loss(output, y))
     return check_loss_value(loss(output, y))
 
