@@ -4,6 +4,7 @@ norm is checked against a hand-written reference: the loss written out, backward
 and the group's parameters listed by hand."""
 
 import math
+import warnings
 
 import pytest
 import torch
@@ -340,3 +341,38 @@ def test_tiny_gradients_are_not_rounded_to_zero():
         layer(torch.ones(1, 100)).sum().backward()
     assert probe.stats[0].weight_norm == pytest.approx(1e-23, rel=1e-6)
     assert probe.stats[0].grad_norm == pytest.approx(10.0, rel=1e-6)
+
+
+def test_many_logits_on_binary_labels_warn():
+    data = vgp.datasets.circles()
+    net = vgp.mlp(2, 8, out_features=10)
+    with pytest.warns(UserWarning, match="only labels 0 and 1 but the model has 10 outputs"):
+        vgp.diagnose(net, data.X_train, data.y_train)
+    two = vgp.mlp(2, 8, out_features=2)  # two logits for two classes: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        vgp.gradient_norms(two, data.X_train, data.y_train)
+
+
+def test_probe_refuses_an_empty_batch():
+    net = vgp.mlp(2, 4)
+    with pytest.raises(ValueError, match=r"fc1's output is empty \(shape \(0, 4\)\)"), vgp.Probe(net):
+        net(torch.zeros(0, 2))
+    assert not net.fc1._forward_hooks
+
+
+def test_a_model_returning_a_tuple_with_a_custom_loss():
+    torch.manual_seed(9)
+    gru, X = nn.GRU(3, 6, num_layers=2, batch_first=True), torch.randn(3, 4, 3)
+
+    def last_step_sum(out, y):
+        return out[0][:, -1].sum()
+
+    norms = vgp.gradient_norms(gru, X, labels(3), loss=last_step_sum)
+    last_step_sum(gru(X), None).backward()
+    expected = [
+        math.sqrt(sum(getattr(gru, f"{w}_{g}_l{k}").grad.pow(2).sum().item()
+                      for w in ("weight", "bias") for g in ("ih", "hh")))
+        for k in (0, 1)
+    ]
+    assert norms == pytest.approx(expected, rel=1e-5)

@@ -122,6 +122,11 @@ def check_targets(output: Tensor, y: Tensor) -> None:
     ...     print(str(error).split(":")[0])
     y holds targets from 0 to 3 but the model has one output
     """
+    if not isinstance(output, Tensor):
+        raise TypeError(
+            f"the default loss takes a tensor of logits, but the model returned a "
+            f"{type(output).__name__}; pass loss=... that reads it"
+        )
     n = output.shape[0] if output.dim() else 1
     if output.dim() <= 1 or (output.dim() == 2 and output.shape[1] == 1):
         if y.numel() != n:
@@ -208,7 +213,7 @@ def loss_of(
         output = model(X)
     if loss is None:
         every = y if targets is None else targets
-        if every is not y and output.dim():
+        if every is not y and isinstance(output, Tensor) and output.dim():
             check_targets(output[:1].expand(len(every), *output.shape[1:]), every)
         else:
             check_targets(output, y)
