@@ -250,7 +250,7 @@ def test_probe_reentry_is_refused():
         (("int",), TypeError, "X must be a floating-point tensor, got dtype torch.int64"),
         (("model",), TypeError, "model must be a torch.nn.Module, got str"),
         (("loss",), TypeError, "loss must be callable"),
-        (("empty",), ValueError, "model has no nn.Linear or convolution layer"),
+        (("empty",), ValueError, "model must have parameters to measure; Sequential has none"),
     ],
 )
 def test_gradient_norms_bad_input(data, args, error, message):
