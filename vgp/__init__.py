@@ -12,8 +12,8 @@ from vgp import activations, data, init, theory
 from vgp import data as datasets
 from vgp.activations import ACTIVATIONS, activation, derivative
 from vgp.diagnose import Diagnosis, diagnose
-from vgp.nets import mlp, resnet
-from vgp.probe import LayerStats, Probe, gradient_norms
+from vgp.nets import mlp, resnet, rnn
+from vgp.probe import LayerStats, Probe, gradient_norms, time_gradients
 from vgp.train import History, train
 
 __version__ = "0.1.0"
@@ -37,7 +37,9 @@ __all__ = [
     "mlp",
     "plot",
     "resnet",
+    "rnn",
     "theory",
+    "time_gradients",
     "train",
 ]
 

@@ -41,8 +41,8 @@ class Dataset:
 
     @property
     def n_features(self) -> int:
-        """Width of one input row."""
-        return self.X_train.shape[1]
+        """Width of one input row (of one step, for a sequence task)."""
+        return self.X_train.shape[-1]
 
     @property
     def out_features(self) -> int:
@@ -127,4 +127,40 @@ def digits(seed: int = 0) -> Dataset:
     return _split("digits", X, y, seed, 10)
 
 
-__all__ = ["Dataset", "circles", "digits", "moons"]
+
+
+def long_lag(lag: int = 40, n: int = 1500, seed: int = 0, *, signal: float = 2.0,
+             noise: float = 1.0) -> Dataset:
+    """Remember the first symbol: a sequence task whose answer lies ``lag`` steps back.
+
+    Each sequence has ``lag + 1`` steps of one feature. Step 0 holds the symbol,
+    ``+signal`` or ``-signal`` with equal probability; steps 1 to ``lag`` hold
+    distractors drawn from ``N(0, noise^2)``. The label is 1 for ``+signal``, 0
+    for ``-signal``: a net read out at the last step must carry the first input
+    across ``lag`` steps of noise (after the "two-sequence" problems of
+    Hochreiter and Schmidhuber 1997). ``X_*`` are ``(samples, lag + 1, 1)``.
+
+    Examples
+    --------
+    >>> import vgp
+    >>> data = vgp.datasets.long_lag(lag=40)
+    >>> data
+    Dataset('long_lag', train=1005, test=495, features=1, classes=2)
+    >>> data.X_train.shape
+    torch.Size([1005, 41, 1])
+    >>> bool(((data.X_train[:, 0, 0] > 0).float() == data.y_train).all())
+    True
+    """
+    lag = check_int("lag", lag)
+    n = check_int("n", n, minimum=4)
+    check_int("seed", seed, minimum=0)
+    signal = check_number("signal", signal, minimum=0.0, strict=True)
+    noise = check_number("noise", noise, minimum=0.0)
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, size=n)
+    X = noise * rng.standard_normal((n, lag + 1, 1))
+    X[:, 0, 0] = signal * (2 * y - 1)
+    return _split("long_lag", X, y, seed, 2)
+
+
+__all__ = ["Dataset", "circles", "digits", "long_lag", "moons"]

@@ -425,3 +425,174 @@ def resnet(
                 branch.fc2.weight.zero_()
             model.out.weight.zero_()
     return model
+
+
+KINDS: tuple[str, ...] = ("rnn", "lstm", "gru")
+"""The values :func:`rnn` accepts for ``kind``."""
+
+RNN_INITS: tuple[str, ...] = ("default", "normal", "orthogonal", "identity")
+"""The values :func:`rnn` accepts for ``init``: PyTorch's own, or the recurrent
+weights drawn from ``N(0, gain^2 / hidden)``, as ``gain`` times a random
+orthogonal matrix, or as ``gain`` times the identity (Le et al. 2015)."""
+
+_RNN_ACTIVATIONS = {"rnn": ("tanh", "relu"), "lstm": ("tanh",), "gru": ("tanh",)}
+_GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+# the gate whose bias ``forget_bias`` shifts: PyTorch orders the LSTM's gates
+# (input, forget, cell, output) and the GRU's (reset, update, new)
+_KEEP_GATE = {"lstm": 1, "gru": 1}
+
+
+class Recurrent(nn.Module):
+    """A recurrent layer (``nn.RNN``, ``nn.LSTM`` or ``nn.GRU``) read out at its
+    last step by a linear layer: ``(batch, time, features) -> (batch, out)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.nets import Recurrent
+    >>> net = Recurrent(torch.nn.GRU(2, 8, batch_first=True), torch.nn.Linear(8, 3))
+    >>> net(torch.zeros(5, 7, 2)).shape
+    torch.Size([5, 3])
+    """
+
+    def __init__(self, cell: nn.RNNBase, out: nn.Linear) -> None:
+        super().__init__()
+        if not cell.batch_first:
+            raise ValueError("Recurrent needs a batch_first recurrent layer")
+        self.cell = cell
+        self.out = out
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.dim() != 3 or x.shape[-1] != self.cell.input_size:
+            raise ValueError(
+                f"a recurrent net expects input of shape (batch, time, {self.cell.input_size}), "
+                f"got {tuple(x.shape)}"
+            )
+        states, _ = self.cell(x)
+        return self.out(states[:, -1])
+
+
+def rnn(
+    kind: str,
+    hidden: int,
+    *,
+    layers: int = 1,
+    activation: str = "tanh",
+    init: str = "default",
+    forget_bias: float = 0.0,
+    in_features: int = 1,
+    out_features: int = 1,
+    seed: int = 0,
+    gain: float | None = None,
+) -> Recurrent:
+    r"""A recurrent net: ``layers`` stacked ``kind`` layers of ``hidden`` units,
+    read out from the last step by a linear layer.
+
+    ``kind="rnn"`` is :math:`h_t = \phi(W h_{t-1} + U x_t + b)` with ``phi``
+    tanh or ReLU (``torch.nn.RNN``); ``"lstm"`` and ``"gru"`` are
+    ``torch.nn.LSTM`` and ``torch.nn.GRU``. The input is ``(batch, time,
+    in_features)``, the output ``(batch, out_features)``: logits from the last
+    hidden state. Weights are drawn inside a forked random state seeded with
+    ``seed``, as :func:`mlp` does.
+
+    Parameters
+    ----------
+    kind
+        One of :data:`KINDS`.
+    hidden
+        Units per recurrent layer.
+    layers
+        Stacked recurrent layers.
+    activation
+        ``"tanh"`` or ``"relu"`` for ``kind="rnn"``; LSTM and GRU take only ``"tanh"``.
+    init
+        One of :data:`RNN_INITS`. ``"default"`` keeps PyTorch's own draw of every
+        weight and bias, ``U(-1/sqrt(hidden), 1/sqrt(hidden))``. The others set
+        the recurrent weights (each gate's block of ``weight_hh``) to
+        ``N(0, gain^2 / hidden)`` (``"normal"``), ``gain`` times a random
+        orthogonal matrix (``"orthogonal"``) or ``gain`` times the identity
+        (``"identity"``, for ``kind="rnn"`` only: the IRNN of Le et al. 2015), set
+        every bias to zero and keep PyTorch's draw of the input weights.
+    forget_bias
+        Added to the bias of the gate that keeps the old state: the forget gate
+        of an LSTM, the update gate of a GRU (0 for an RNN, which has none). With
+        ``init="default"`` it shifts PyTorch's random bias; otherwise the bias is
+        exactly ``forget_bias``.
+    in_features, out_features
+        Features per input step; outputs (1 for binary classification).
+    seed
+        Seed of the initial weights.
+    gain
+        Scale of the recurrent weights for ``"normal"``, ``"orthogonal"`` and
+        ``"identity"`` (default 1); ``"default"`` takes none.
+
+    Examples
+    --------
+    >>> import torch, vgp
+    >>> net = vgp.rnn("lstm", 32, forget_bias=1.0)
+    >>> net
+    Recurrent(
+      (cell): LSTM(1, 32, batch_first=True)
+      (out): Linear(in_features=32, out_features=1, bias=True)
+    )
+    >>> net(torch.zeros(4, 50, 1)).shape
+    torch.Size([4, 1])
+    >>> irnn = vgp.rnn("rnn", 8, activation="relu", init="identity")
+    >>> torch.equal(irnn.cell.weight_hh_l0, torch.eye(8))
+    True
+    >>> vgp.rnn("lstm", 8, activation="relu")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown activation 'relu'; choose one of: tanh
+    """
+    check_choice("kind", kind, KINDS)
+    hidden = check_int("hidden", hidden)
+    layers = check_int("layers", layers)
+    check_choice("activation", activation, _RNN_ACTIVATIONS[kind])
+    check_choice("init", init, RNN_INITS)
+    forget_bias = check_number("forget_bias", forget_bias)
+    in_features = check_int("in_features", in_features)
+    out_features = check_int("out_features", out_features)
+    check_int("seed", seed, minimum=0)
+    if gain is not None:
+        check_number("gain", gain, minimum=0.0, strict=True)
+        if init == "default":
+            raise ValueError(f"init 'default' has a fixed scale and takes no gain; got gain={gain}")
+    if init == "identity" and kind != "rnn":
+        raise ValueError(f"init 'identity' is for kind 'rnn' (Le et al. 2015); got kind {kind!r}")
+    if forget_bias != 0.0 and kind == "rnn":
+        raise ValueError(
+            f"forget_bias is for kind 'lstm' or 'gru' (an RNN has no gate); got {forget_bias}"
+        )
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        options = {"nonlinearity": activation} if kind == "rnn" else {}
+        layer = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind]
+        cell = layer(in_features, hidden, num_layers=layers, batch_first=True, **options)
+        out = nn.Linear(hidden, out_features)
+        if init != "default":
+            _init_recurrent(cell, kind, init, 1.0 if gain is None else gain)
+        if forget_bias:
+            gate = _KEEP_GATE[kind]
+            with torch.no_grad():
+                for i in range(layers):
+                    getattr(cell, f"bias_ih_l{i}")[gate * hidden : (gate + 1) * hidden] += forget_bias
+    return Recurrent(cell, out)
+
+
+@torch.no_grad()
+def _init_recurrent(cell: nn.RNNBase, kind: str, init: str, gain: float) -> None:
+    hidden = cell.hidden_size
+    for i in range(cell.num_layers):
+        for name in (f"bias_ih_l{i}", f"bias_hh_l{i}"):
+            getattr(cell, name).zero_()
+        weight = getattr(cell, f"weight_hh_l{i}")
+        for g in range(_GATES[kind]):
+            block = weight[g * hidden : (g + 1) * hidden]
+            if init == "normal":
+                block.normal_(0.0, gain / hidden**0.5)
+            elif init == "orthogonal":
+                nn.init.orthogonal_(block, gain=gain)
+            else:
+                block.copy_(gain * torch.eye(hidden))

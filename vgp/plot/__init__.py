@@ -46,6 +46,9 @@ from vgp.plot.leaky_relu import (
 from vgp.plot.low_precision import (
     underflow_panels,
 )
+from vgp.plot.lstm import (
+    accuracy_against_lag,
+)
 from vgp.plot.problem import (
     FLOAT32_RESOLUTION,
     UPDATE_RATIO_TARGET,
@@ -59,6 +62,9 @@ from vgp.plot.profiles import (
     layer_profiles,
     layer_series,
     loss_curves,
+)
+from vgp.plot.recurrent import (
+    time_profiles,
 )
 from vgp.plot.relu import (
     born_dead,
@@ -95,6 +101,7 @@ __all__ = [
     "PlainTextLogFormatter",
     "STYLE",
     "UPDATE_RATIO_TARGET",
+    "accuracy_against_lag",
     "accuracy_bands",
     "activation_curves",
     "before_and_after",
@@ -127,6 +134,7 @@ __all__ = [
     "styled",
     "subplots",
     "symptoms",
+    "time_profiles",
     "to_svg",
     "training_curves",
     "training_runs",
