@@ -202,7 +202,7 @@ def matches(number: Number, printed: Printed) -> bool:
 # --------------------------------------------------------------------------- printed output
 
 PRINTED = re.compile(
-    r"(?<![\w])(?<!\d\.)(?P<mantissa>\d+(?:\.\d+)?)(?:[eE](?P<exponent>[-+]?\d+))?(?P<percent>%)?"
+    r"(?<![^\Wx])(?<!\d\.)(?P<mantissa>\d+(?:\.\d+)?)(?:[eE](?P<exponent>[-+]?\d+))?(?P<percent>%)?"
     r"(?![\w])(?P<after>\s+(?:decade|order))?"
 )
 
