@@ -31,7 +31,8 @@ What counts as a number
 - Not: anything in code (fenced blocks, inline code), link and image targets,
   HTML tags and attribute lists, digits glued to letters (``fc1``,
   ``float32``, ``3rd``), and the year in the text of a citation link (a link to
-  the bibliography, like ``[He et al. (2015)](bibliography.md#he2015)``).
+  the bibliography, like ``[He et al. (2015)](bibliography.md#he2015)``, or to
+  the paper itself).
 - Number words only where they state a magnitude: ``eleven orders of magnitude``,
   ``two decades``, ``ten to the minus fifteen``, ``twenty times``, ``a factor of
   two``. Elsewhere (``three seeds``, ``the two conditions``) they count things the
@@ -399,8 +400,8 @@ BLANKED = [
     re.compile(r"<!--.*?-->", re.DOTALL),  # comments
     re.compile(r"</?[A-Za-z][^>]*>"),  # HTML tags and their attributes
     re.compile(r"\{[:#.][^}\n]*\}"),  # attribute lists
-    re.compile(r"https?://\S+"),  # bare addresses
 ]
+ADDRESS = re.compile(r"https?://\S+")
 CITATION_YEAR = re.compile(r"\b(?:19|20)\d\d[a-z]?\b")
 
 
@@ -423,11 +424,13 @@ def written_numbers(prose: str, first_line: int = 1) -> list[Written]:
             prose = blank(prose, *match.span("ref"))
         else:
             prose = blank(prose, *match.span("target"))
-        if "bibliography" in target:
+        if "bibliography" in target or target.startswith(("http://", "https://")):
             for year in CITATION_YEAR.finditer(match["text"]):
                 prose = blank(
                     prose, match.start("text") + year.start(), match.start("text") + year.end()
                 )
+    for match in ADDRESS.finditer(prose):  # bare addresses, once the links are read
+        prose = blank(prose, *match.span())
     found = []
 
     def where(offset: int, in_math: bool) -> str:
