@@ -24,7 +24,8 @@ table, in a figure's alt text, or as a measurement inside math, against
 
 What counts as a number
 -----------------------
-- Digits, decimals, ``1,500``, percentages (``25%`` is 0.25), fractions
+- Digits, decimals, ``1,500``, percentages (``25%``, ``25 percent`` and the 9
+  of ``9 to 24 %`` are 0.25, 0.25 and 0.09, to two more decimals), fractions
   (``1/4``), and scientific forms: ``2e-10``, ``2 x 10^-10``, ``2 × 10⁻¹⁰``,
   ``2·10⁻¹⁰``, ``2 \\times 10^{-10}``. A minus sign is ignored (magnitudes are
   compared), except in an exponent.
@@ -57,10 +58,10 @@ equal the prose's value:
 - a bare power of ten ("10^{-5}", "ten to the minus fifteen") is an order of
   magnitude: it matches a printed value whose base-10 logarithm rounds to its
   exponent;
-- "N orders of magnitude" or "N decades" matches a printed N followed by
+- "N orders of magnitude" or "N decades" (and the N of "N to M orders") matches a printed N followed by
   "decades" or "orders", or a printed ratio whose base-10 logarithm rounds to
   plus or minus N;
-- an exact value (a fraction, ``2^{-15}``, a percentage) matches a printed value
+- an exact value (a fraction, ``2^{-15}``) matches a printed value
   that it equals when rounded to the printed precision ("1/4" matches 0.25).
 
 The test says, for each number that matches nothing, where it is and how to fix it.
@@ -318,7 +319,9 @@ NUMBER = re.compile(
     + WORD
     + r"|an?)\s+(?:orders?\b|decades?\b)"
     # 25%, 0.25, 1,500, 20
-    + r"|(?<![\w^])(?<!\d\.)(?P<plain>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w])(?P<percent>\s?%)?"
+    + r"|(?<![\w^])(?<!\d\.)(?P<plain>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w])"
+    + r"(?P<percent>\s?(?:%|percent\b)|(?=\s*(?:to|-|–|and)\s*\d+(?:\.\d+)?\s?(?:%|percent\b)))?"
+    + r"(?P<decrange>(?=\s*(?:to|-|–|and)\s*\d+\s+(?:orders?|decades?)\b))?"
     # ten to the minus fifteen
     + r"|\bten to the (?P<minus>minus )?(?P<wordexp>"
     + WORD
@@ -358,8 +361,11 @@ def parse(match: re.Match, hedged: bool, in_math: bool) -> Number | None:
         return Number(text, Decimal(g["numerator"]) / Decimal(g["denominator"]), "exact")
     if g["plain"] is not None:
         plain = g["plain"]
-        if g["percent"]:
-            return Number(text, Decimal(plain.replace(",", "")) / 100, "exact")
+        if g["decrange"] is not None:  # the 18 of "18 to 41 orders of magnitude"
+            return Number(text, Decimal(plain), "decades", 0)
+        if g["percent"] is not None:  # 25%, or the 9 of "9 to 24 percent"
+            decimals = len(plain.split(".")[1]) if "." in plain else 0
+            return Number(text, Decimal(plain.replace(",", "")) / 100, "decimal", decimals + 2)
         if "." in plain:
             return decimal(plain)
         return None if in_math else integer(plain, hedged)
