@@ -626,3 +626,70 @@ def test_every_number_in_a_notebook_is_printed_or_allowed(path, notebook_run):
             for n in printed_numbers(out, typed_in(cell))
         ],
     )
+
+
+def audit(markdown: str) -> list[str]:
+    """The numbers a page made of ``markdown`` writes but neither prints nor allows."""
+    prose, outputs = split_fences(markdown)
+    page = Page(Path("page.md"), written_numbers(prose), [])
+    return [w.number.text for w in unmatched(page, [n for ns in outputs for n in ns])]
+
+
+def page_printing(output: str, prose: str) -> str:
+    return f"{prose}\n\n```pycon\n>>> print(result)\n{output}\n```\n"
+
+
+@pytest.mark.parametrize(
+    ("prose", "output", "unmatched_numbers"),
+    [
+        ("it is 0.3", "0.304", []),  # rounded to the prose's precision
+        ("it is 0.3", "0.35", ["0.3"]),
+        ("it is 0.304", "0.3", ["0.304"]),  # the prose may not claim more than is printed
+        ("it falls to 3e-31", "3.4e-31", []),
+        ("it falls to \\(3 \\times 10^{-31}\\)", "3.4e-31", []),
+        ("it falls to 2·10⁻¹⁰", "2.2e-10", []),
+        ("it is 1e-34 with or without", "3e-31", ["1e-34"]),
+        ("it stays near 700", "7.2e+02", []),  # hedged: trailing zeros not significant
+        ("it is 700", "7.2e+02", ["700"]),
+        ("about 10", "15", ["10"]),  # 15 rounds half up to 20
+        ("a quarter, 1/4", "0.25", []),
+        ("25% of them", "0.25", []),
+        ("9 to 24 percent", "0.09 0.24", []),
+        ("it falls by 20 orders of magnitude", "6e-20", ["20 orders"]),  # log10 is -19.2
+        ("it falls by eleven orders of magnitude", "1.2e-11", []),
+        ("they span 18 to 41 orders of magnitude", "7.7e+17 7.7e+40", []),
+        ("about ten to the minus fifteen", "8.9e-16", []),
+        ("\\(10^{-5}\\) where", "2.8e-05", []),  # a bare power of ten: an order of magnitude
+        ("grows about 20 times", "1.8e+01", []),
+        ("\\(E[h^2] = 1/2\\) and \\(\\operatorname{Var}[W] = 2/n\\)", "", []),  # formula constants
+        ("a signal of \\(2^{-15}\\)", "1e-3", ["2^{-15}"]),
+        ("see [He et al. (2015)](bibliography.md#he2015), `fc1` and float32", "", []),
+        ("![falls to 4e-11](figures/x.svg) in 2015", "", ["4e-11", "2015"]),
+    ],
+)
+def test_the_audit_rules(prose, output, unmatched_numbers):
+    assert audit(page_printing(output, prose)) == unmatched_numbers
+
+
+def test_a_number_typed_in_a_printed_string_does_not_count():
+    page = '20 entries\n\n```pycon\n>>> print(3, "of 20 entries")\n3 of 20 entries\n```\n'
+    assert audit(page) == ["20"]
+    computed = (
+        '20 entries\n\n```pycon\n>>> print(3, "of", 4 * 5, "entries")\n3 of 20 entries\n```\n'
+    )
+    assert audit(computed) == []
+
+
+def test_allow_lists_are_commented_used_and_needed():
+    written = [Written(Number("30", Decimal(30), "decimal"), 9, "prose", "30 layers")]
+    entry = Allowed(Number("30", Decimal(30), "decimal"), 3, "")
+    with pytest.raises(AssertionError, match="no `# comment`"):
+        check(Page(Path(ROOT / "docs/x.md"), written, [entry]), [])
+    used = Allowed(Number("30", Decimal(30), "decimal"), 3, "layers")
+    unused = Allowed(Number("31", Decimal(31), "decimal"), 4, "weight layers")
+    with pytest.raises(AssertionError, match="not written on the page"):
+        check(Page(Path(ROOT / "docs/x.md"), written, [used, unused]), [])
+    printed = printed_numbers("30")
+    needless = Allowed(Number("30", Decimal(30), "decimal"), 3, "layers")
+    with pytest.raises(AssertionError, match="printed by a snippet already"):
+        check(Page(Path(ROOT / "docs/x.md"), written, [needless]), printed)
