@@ -205,10 +205,10 @@ def he_miniature(
     --------
     >>> from vgp.experiments.initialisation import he_miniature
     >>> result = he_miniature()
-    >>> for init in result.inits:
-    ...     print(init, " ".join(f"{h.train_loss[-1]:.1f}" for h in result.runs(init)))
-    xavier_normal 2.3
-    he_normal 0.5 0.6 0.8
+    >>> for init in result.inits:   # trained losses differ in the last digits between CPUs
+    ...     print(init, [h.train_loss[-1] < 1.0 for h in result.runs(init)])
+    xavier_normal [False]
+    he_normal [True, True, True]
     """
     depth = check_int("depth", depth)
     width = check_int("width", width)
