@@ -12,8 +12,11 @@ in which the suite runs so that its two slow parts overlap on two cores.
 
 from __future__ import annotations
 
+import ast
 import logging
+import re
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -75,3 +78,63 @@ def browser_report(site) -> Future:
     if "report" not in _BROWSER:
         _BROWSER["report"] = start(site)
     return _BROWSER["report"]
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """A notebook run once as the script it is, cell by cell in one namespace."""
+
+    namespace: dict
+    outputs: list[str]
+    """What each cell shows, in order: what it printed, then the value of a last
+    expression as Jupyter would display it (Markdown as its text, figures left out)."""
+
+
+def run_notebook(path: Path) -> NotebookRun:
+    """Run a jupytext percent notebook's code cells in order, as ``__main__``."""
+    import io
+    from contextlib import redirect_stdout
+
+    import jupytext
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    namespace = {"__name__": "__main__", "__file__": str(path)}
+    outputs = []
+    for cell in jupytext.read(path).cells:
+        if cell.cell_type != "code":
+            continue
+        source = re.sub(
+            r"^%", "# %", cell.source, flags=re.MULTILINE
+        )  # magics are comments in the script
+        tree = ast.parse(source)
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        stdout = io.StringIO()
+        with redirect_stdout(stdout):
+            exec(compile(tree, str(path), "exec"), namespace)
+            value = (
+                None
+                if last is None
+                else eval(compile(ast.Expression(last.value), str(path), "eval"), namespace)
+            )
+        shown = stdout.getvalue()
+        if hasattr(value, "_repr_markdown_"):
+            shown += value._repr_markdown_()
+        elif value is not None and not isinstance(value, Figure):
+            shown += repr(value)
+        outputs.append(shown)
+    plt.close("all")
+    return NotebookRun(namespace, outputs)
+
+
+@pytest.fixture(scope="session")
+def notebook_run():
+    """``notebook_run(name)``: the run of ``docs/notebooks/<name>``, made when first asked for."""
+    runs: dict[str, NotebookRun] = {}
+
+    def run(name: str) -> NotebookRun:
+        if name not in runs:
+            runs[name] = run_notebook(ROOT / "docs" / "notebooks" / name)
+        return runs[name]
+
+    return run

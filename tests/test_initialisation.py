@@ -75,12 +75,25 @@ def test_symmetry_zero_init_gets_no_hidden_gradient() -> None:
 
 
 def test_he_miniature_measures_the_gradients_of_each_init() -> None:
-    result = init.he_miniature(depth=3, width=8, epochs=1, seeds=(0,))
+    result = init.he_miniature(depth=3, width=8, epochs=1, seeds=(0, 1))
     data = vgp.datasets.digits()
     for i, name in enumerate(result.inits):
-        net = vgp.mlp(3, 8, init=name, in_features=64, out_features=10, seed=0)
-        norms = vgp.gradient_norms(net, data.X_train[:64], data.y_train[:64])
-        assert result.initial_grads[i][0] == pytest.approx((norms[0], norms[-1]))
-        assert result.history(name).epochs == 1
+        for k, seed in enumerate(result.seeds):
+            net = vgp.mlp(3, 8, init=name, in_features=64, out_features=10, seed=seed)
+            norms = vgp.gradient_norms(net, data.X_train[:64], data.y_train[:64])
+            assert result.initial_grads[i][k] == pytest.approx((norms[0], norms[-1]))
+    # He is trained on every seed (its spread is the point), Xavier on the first
+    assert [h.epochs for h in result.runs("he_normal")] == [1, 1]
+    assert [h.epochs for h in result.runs("xavier_normal")] == [1]
     with pytest.raises(ValueError, match="unknown init 'orthogonal'"):
-        result.history("orthogonal")
+        result.runs("orthogonal")
+
+
+def test_he_miniature_trains_with_clipping_like_vgp_train() -> None:
+    result = init.he_miniature(depth=3, width=8, epochs=1, lr=0.5, clip=0.01, seeds=(0,))
+    net = vgp.mlp(3, 8, init="he_normal", in_features=64, out_features=10, seed=0)
+    data = vgp.datasets.digits()
+    expected = vgp.train(
+        net, data, optimizer="momentum", lr=0.5, epochs=1, batch_size=128, seed=0, clip=0.01
+    )
+    assert result.runs("he_normal")[0].train_loss == pytest.approx(expected.train_loss)

@@ -8,11 +8,9 @@ what it computed, so that a change in ``vgp`` cannot leave the text stale.
 from __future__ import annotations
 
 import math
-import runpy
 from pathlib import Path
 
 import jupytext
-import matplotlib.pyplot as plt
 import pytest
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "docs" / "notebooks"
@@ -20,18 +18,10 @@ NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.py"))
 
 
 @pytest.fixture(scope="module")
-def namespaces():
+def namespaces(notebook_run):
     """Each notebook's namespace after running it once as a script, by file name,
-    run when a test first asks for it."""
-    results = {}
-
-    def run(name: str) -> dict:
-        if name not in results:
-            results[name] = runpy.run_path(str(NOTEBOOKS_DIR / name), run_name="__main__")
-            plt.close("all")
-        return results[name]
-
-    return run
+    run when a test first asks for it (the run ``tests/test_numbers.py`` shares)."""
+    return lambda name: notebook_run(name).namespace
 
 
 def test_there_are_notebooks():

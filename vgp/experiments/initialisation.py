@@ -155,26 +155,30 @@ def signal_through_depth(
 class HeMiniature:
     """A deep ReLU net on ``digits``, trained from Xavier and from He init.
 
-    ``histories`` follow ``inits``; ``initial_grads[i][s]`` holds the gradient
-    norms ``(first layer, output layer)`` at initialisation for init ``i`` and
-    seed ``s``, on the first 64 training images.
+    ``histories[i]`` holds the training runs from init ``inits[i]``, one per
+    seed: the He net is trained on every seed of ``seeds``, the Xavier net, whose
+    gradients are tiny on every seed (``initial_grads``), on the first only.
+    ``initial_grads[i][s]`` holds the gradient norms ``(first layer, output
+    layer)`` at initialisation for init ``i`` and seed ``seeds[s]``, on the first
+    64 training images.
     """
 
     depth: int
     width: int
     inits: tuple[str, ...]
     seeds: tuple[int, ...]
-    histories: tuple[History, ...]
+    histories: tuple[tuple[History, ...], ...]
     initial_grads: tuple[tuple[tuple[float, float], ...], ...]
 
-    def history(self, init: str) -> History:
-        """The training history from ``init``.
+    def runs(self, init: str) -> tuple[History, ...]:
+        """The training runs from ``init``, one per trained seed.
 
         Examples
         --------
         >>> from vgp.experiments.initialisation import he_miniature
-        >>> he_miniature().history("he_normal").epochs
-        2
+        >>> result = he_miniature()
+        >>> len(result.runs("he_normal")), len(result.runs("xavier_normal"))
+        (3, 1)
         """
         if init not in self.inits:
             raise ValueError(f"unknown init {init!r}; choose one of: {', '.join(self.inits)}")
@@ -184,35 +188,37 @@ class HeMiniature:
 @experiment
 def he_miniature(
     depth: int = 30,
-    width: int = 128,
-    epochs: int = 2,
-    lr: float = 0.003,
-    batch_size: int = 32,
-    seed: int = 0,
+    width: int = 64,
+    epochs: int = 15,
+    lr: float = 0.03,
+    batch_size: int = 128,
+    clip: float = 1.0,
     seeds: tuple[int, ...] = SEEDS,
 ) -> HeMiniature:
     """He et al. (2015), figure 3, in miniature: a ``depth``-layer ReLU net of
-    ``width`` units trained on ``digits`` with SGD and momentum 0.9 from Xavier
-    init and from He init (seed ``seed``). The gradients at initialisation are
-    measured for every seed of ``seeds``.
+    ``width`` units trained on ``digits`` with SGD and momentum 0.9, gradients
+    clipped to norm ``clip``, from Xavier init (first seed) and from He init
+    (every seed of ``seeds``). The gradients at initialisation are measured for
+    every seed.
 
     Examples
     --------
     >>> from vgp.experiments.initialisation import he_miniature
     >>> result = he_miniature()
-    >>> for init in result.inits:
-    ...     loss = result.history(init).train_loss
-    ...     print(f"{init:14} loss {loss[0]:.2f} -> {loss[-1]:.2f}")
-    xavier_normal  loss 2.30 -> 2.30
-    he_normal      loss 2.42 -> 1.77
+    >>> for init in result.inits:   # trained losses differ in the last digits between CPUs
+    ...     print(init, [h.train_loss[-1] < 1.0 for h in result.runs(init)])
+    xavier_normal [False]
+    he_normal [True, True, True]
     """
     depth = check_int("depth", depth)
     width = check_int("width", width)
     lr = check_number("lr", lr, minimum=0.0, strict=True)
+    clip = check_number("clip", clip, minimum=0.0, strict=True)
+    batch_size = check_int("batch_size", batch_size)
     inits = ("xavier_normal", "he_normal")
-    data = digits(seed)
+    data = digits()
 
-    @cache  # the net of seed ``seed`` is measured at initialisation, then trained
+    @cache  # a net is measured at initialisation, then trained
     def net(init: str, s: int) -> nn.Sequential:
         return mlp(
             depth,
@@ -229,15 +235,20 @@ def he_miniature(
         tuple((g[0], g[-1]) for g in (gradient_norms(net(init, s), X, y) for s in seeds))
         for init in inits
     )
+    trained = {"xavier_normal": tuple(seeds[:1]), "he_normal": tuple(seeds)}
     histories = tuple(
-        train(
-            net(init, seed),
-            data,
-            optimizer="momentum",
-            lr=lr,
-            epochs=epochs,
-            batch_size=check_int("batch_size", batch_size),
-            seed=seed,
+        tuple(
+            train(
+                net(init, s),
+                data,
+                optimizer="momentum",
+                lr=lr,
+                epochs=epochs,
+                batch_size=batch_size,
+                seed=s,
+                clip=clip,
+            )
+            for s in trained[init]
         )
         for init in inits
     )

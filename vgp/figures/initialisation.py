@@ -28,7 +28,7 @@ def init_he2015() -> Figure:
     names = {"xavier_normal": "Xavier init", "he_normal": "He init"}
     return plot.loss_and_accuracy(
         {
-            names[i]: (result.history(i).train_loss, result.history(i).test_accuracy)
+            names[i]: [(h.train_loss, h.test_accuracy) for h in result.runs(i)]
             for i in result.inits
         }
     )

@@ -98,21 +98,26 @@ def condition_growth(
 
 
 @styled
-def loss_and_accuracy(histories: Mapping[str, tuple[Sequence[float], Sequence[float]]]) -> Figure:
-    """Training loss (left) and test accuracy (right) against epoch, one line
-    per run; ``histories`` maps a label to ``(train loss, test accuracy)``.
+def loss_and_accuracy(
+    runs: Mapping[str, Sequence[tuple[Sequence[float], Sequence[float]]]],
+) -> Figure:
+    """Training loss (left) and test accuracy (right) against epoch; ``runs`` maps
+    a label to its runs (one per seed), each ``(train loss, test accuracy)``,
+    drawn as one line each in the label's colour.
 
     Examples
     --------
     >>> from vgp import plot
-    >>> fig = plot.loss_and_accuracy({"He init": ([2.4, 1.4], [0.1, 0.4])})
-    >>> fig.axes[1].get_ylabel()
-    'test accuracy'
+    >>> fig = plot.loss_and_accuracy({"He init": [([2.4, 1.4], [0.1, 0.4]), ([2.3, 1.1], [0.1, 0.6])]})
+    >>> len(fig.axes[0].lines), fig.axes[1].get_ylabel()
+    (2, 'test accuracy')
     """
     fig, (left, right) = new_figure(2, width=9.0)
-    for i, (label, (loss, accuracy)) in enumerate(histories.items()):
-        left.plot(range(len(loss)), loss, label=label, **series_style(i))
-        right.plot(range(len(accuracy)), accuracy, label=label, **series_style(i))
+    for i, (label, seeds) in enumerate(runs.items()):
+        for k, (loss, accuracy) in enumerate(seeds):
+            name = label if k == 0 else None
+            left.plot(range(len(loss)), loss, label=name, alpha=0.8, **series_style(i))
+            right.plot(range(len(accuracy)), accuracy, label=name, alpha=0.8, **series_style(i))
     left.set_ylabel("training loss (cross-entropy)")
     right.set_ylabel("test accuracy")
     right.set_ylim(0, 1)
