@@ -135,6 +135,7 @@
   function chart(title, measured, theory, names) {
     const W = 360, H = 230, left = 52, right = 10, top = 30, bottom = 38;
     const all = positive(measured.concat(theory || []));
+    if (!all.length) all.push(1); // every value 0: an empty chart, the table says so
     let lo = Math.floor(Math.log10(Math.min(...all)));
     let hi = Math.ceil(Math.log10(Math.max(...all)));
     if (hi - lo < 2) { lo -= 1; hi += 1; }
