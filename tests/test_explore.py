@@ -184,3 +184,25 @@ def test_bad_input(kwargs, error, message) -> None:
 def test_payload_needs_a_configuration() -> None:
     with pytest.raises(ValueError, match="configurations is empty"):
         payload(())
+
+
+def _shipped(site: Path) -> dict:
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup((site / "explore" / "index.html").read_bytes(), "lxml")
+    return json.loads(page.find("script", id="explore-data").string)
+
+
+def test_the_built_page_ships_every_state_as_vgp_measures_it(site) -> None:
+    data = _shipped(site)
+    assert set(data["states"]) == {key(s) for s in states()}
+    assert data["fields"] == list(FIELDS) and data["default"] == DEFAULT
+    for state in STATES:
+        assert data["states"][key(state)] == payload((configuration(**state),))["states"][key(state)]
+
+
+def test_the_page_weighs_under_400_kb(site) -> None:
+    """Its HTML (the numbers included) plus the script and the stylesheet only it uses."""
+    own = [site / "explore" / "index.html", site / "assets" / "javascripts" / "explore.js",
+           site / "assets" / "stylesheets" / "explore.css"]
+    assert sum(p.stat().st_size for p in own) < 400_000
