@@ -34,7 +34,8 @@
     const state = {};
     for (const [axis, values] of Object.entries(data.axes)) {
       const given = params.get(axis);
-      const match = values.find((v) => String(v) === given);
+      const match = values.find((v) => String(v) === given ||
+        (typeof v === "number" && given !== null && given.trim() !== "" && Number(given) === v));
       state[axis] = match === undefined ? data.default[axis] : match;
     }
     return state;
