@@ -82,10 +82,14 @@ def _json() -> str:
         if process.returncode != 0:
             raise RuntimeError(f"the Explore grid failed:\n{err.decode(errors='replace')}")
         log.info("vgp: measured the Explore grid in %.1f s", time.perf_counter() - _run["started"])
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        for old in cached.parent.glob("*.json"):
-            old.unlink()
-        cached.write_bytes(out)
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            for old in cached.parent.glob("*.json"):
+                old.unlink()
+            cached.write_bytes(out)
+        except OSError as error:  # a read-only checkout builds, without a cache
+            log.warning("vgp: could not cache the Explore grid: %s", error)
+        return out.decode()
     return cached.read_text()
 
 
