@@ -206,3 +206,42 @@ def test_the_page_weighs_under_400_kb(site) -> None:
     own = [site / "explore" / "index.html", site / "assets" / "javascripts" / "explore.js",
            site / "assets" / "stylesheets" / "explore.css"]
     assert sum(p.stat().st_size for p in own) < 400_000
+
+
+def _hook():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("explore_hook", ROOT / "hooks" / "explore.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Page:
+    def __init__(self, src_uri: str) -> None:
+        self.file = type("File", (), {"src_uri": src_uri})()
+
+
+def test_hook_embeds_the_cached_numbers_in_the_explore_page_only(tmp_path) -> None:
+    hook = _hook()
+    cached = tmp_path / "grid.json"
+    cached.write_text('{"states": {"a": "</script>"}}')
+    hook._run.update(cache=cached)
+    assert hook.on_post_page("<p>other page</p>", _Page("index.md"), None) == "<p>other page</p>"
+    html = hook.on_post_page(f"<div>{hook.MARKER}</div>", _Page("explore.md"), None)
+    assert html == ('<div><script type="application/json" id="explore-data">'
+                    '{"states": {"a": "<\\/script>"}}</script></div>')
+    with pytest.raises(ValueError, match="no <!-- explore-data --> marker"):
+        hook.on_post_page("<div></div>", _Page("explore.md"), None)
+
+
+def test_hook_cache_key_follows_vgps_sources(tmp_path, monkeypatch) -> None:
+    hook = _hook()
+    package = tmp_path / "vgp"
+    package.mkdir()
+    (package / "nets.py").write_text("WIDTH = 1\n")
+    monkeypatch.setattr(hook, "_package", lambda: package)
+    first = hook.cache_key()
+    assert hook.cache_key() == first
+    (package / "nets.py").write_text("WIDTH = 2\n")
+    assert hook.cache_key() != first
