@@ -102,7 +102,7 @@ def test_explore_tables_are_what_vgp_measures(report):
         theory = c.theory_grad_norms is not None
         expected = [
             [name, f"{g:.2e}", f"{c.theory_grad_norms[i]:.2e}" if theory else "-",
-             f"{s:.2e}", f"{c.theory_act_stds[i]:.2e}" if theory else "-"]
+             f"{s:.2e}", f"{c.theory_act_stds[i]:.2e}" if theory and i < c.depth else "-"]
             for i, (name, g, s) in enumerate(zip(c.layers, c.grad_norms, c.act_stds, strict=True))
         ]
         assert seen["rows"] == expected, query

@@ -86,7 +86,7 @@ def shipped_lines(state: dict, shipped: list, layers: tuple[str, ...]) -> list[s
             name, e(row["grad_norms"][i]),
             e(row["theory_grad_norms"][i]) if theory else "-",
             e(row["act_stds"][i]),
-            e(row["theory_act_stds"][i]) if theory else "-",
+            e(row["theory_act_stds"][i]) if theory and i < state["depth"] else "-",
         ]))
     if row["chi_1"] is not None:
         lines.append(f"chi_1 at layer {state['depth']}: {row['chi_1']}")
@@ -137,8 +137,8 @@ def test_theory_is_the_mean_field_recursion() -> None:
         result = configuration("relu", scale, 20)
         assert result.chi_1 == pytest.approx(scale / 2)
     he = configuration("relu", 2.0, 50)
-    hidden = he.theory_act_stds[:-1]
-    assert max(hidden) / min(hidden) == pytest.approx(1.0)
+    hidden = he.theory_act_stds
+    assert len(hidden) == 50 and max(hidden) / min(hidden) == pytest.approx(1.0)
     ratios = vgp.theory.mean_field_gradients("relu", 50, 2.0, q1=1.0)
     predicted = [g / he.theory_grad_norms[-1] for g in he.theory_grad_norms]
     assert predicted[1:] == pytest.approx(ratios[1:], rel=1e-6)

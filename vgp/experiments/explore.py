@@ -58,7 +58,8 @@ class Configuration:
     ``theory_grad_norms`` and ``theory_act_stds`` are the mean-field prediction
     of :func:`vgp.theory.variance_propagation` for the same layers (the
     gradients anchored at the measured output layer, since the theory predicts
-    their ratios; the output layer's std is that of its logits) and ``chi_1``
+    their ratios; ``theory_act_stds`` covers the hidden layers only, since the
+    theory's spread is over units and the output layer has one) and ``chi_1``
     is :func:`vgp.theory.chi_1` at the deepest hidden layer's pre-activation
     variance: the factor by which one layer there scales the squared gradient.
     Otherwise all three are ``None``: the recursion assumes a plain net.
@@ -69,8 +70,8 @@ class Configuration:
     >>> c = configuration("relu", scale=2.0, depth=5)
     >>> c.layers
     ('fc1', 'fc2', 'fc3', 'fc4', 'fc5', 'out')
-    >>> c.chi_1, len(c.theory_grad_norms)   # He init: ReLU is critical
-    (1.0, 6)
+    >>> c.chi_1, len(c.theory_grad_norms), len(c.theory_act_stds)   # He init: ReLU is critical
+    (1.0, 6, 5)
     """
 
     activation: str
@@ -101,7 +102,6 @@ def _theory(
         input_second_moment=x2, gain=scale**0.5,
     )
     stds = [(m2 - m**2) ** 0.5 for m, m2 in zip(p.mean, p.second_moment, strict=True)]
-    stds.append((scale * p.second_moment[-1]) ** 0.5)  # the output layer's logits
     anchor = out_grad / p.grad_norms[-1]  # the theory predicts ratios
     grads = tuple(g * anchor for g in p.grad_norms)
     return grads, tuple(stds), chi_1(activation, scale, q=p.pre_variance[-1])

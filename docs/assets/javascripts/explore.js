@@ -196,7 +196,7 @@
       tr.append(el("td", {}, e2(row.grad_norms[i])));
       tr.append(el("td", {}, theory ? e2(row.theory_grad_norms[i]) : "-"));
       tr.append(el("td", {}, e2(row.act_stds[i])));
-      tr.append(el("td", {}, theory ? e2(row.theory_act_stds[i]) : "-"));
+      tr.append(el("td", {}, theory && i < row.theory_act_stds.length ? e2(row.theory_act_stds[i]) : "-"));
       body.append(tr);
     });
     t.append(body);
