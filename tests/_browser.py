@@ -39,6 +39,14 @@ CHROMIUM_FLAGS = (
 SCREENSHOTS = {"home": "", "chapter": "saturation/"}
 """Screenshot name -> page path."""
 
+EXPLORE_STATES = (
+    "?activation=sigmoid&scale=1&depth=20&norm=none&residual=0",
+    "?activation=relu&scale=2&depth=50&norm=none&residual=0",
+    "?activation=tanh&scale=0.5&depth=10&norm=batch&residual=1",
+)
+"""URL states of the page "Explore" whose table the browser reads: the default,
+a critical plain net, both fixes at once."""
+
 
 def missing() -> str | None:
     """Why the browser tests cannot run here, or None."""
@@ -63,6 +71,7 @@ class Report:
     axe: dict[str, list[str]] = field(default_factory=dict)
     copied: str = ""
     screenshots: dict[str, Path] = field(default_factory=dict)
+    explore: dict[str, object] = field(default_factory=dict)
 
 
 @contextlib.contextmanager
@@ -218,14 +227,90 @@ def _copy(browser, server: str) -> str:
     return WebDriverWait(browser, 5).until(lambda d: d.execute_script("return window.__copied"))
 
 
-def _screenshot(browser, server: str, path: str, target: Path) -> Path:
+def _screenshot(browser, server: str, path: str, target: Path, width: int = 1280) -> Path:
+    browser.set_window_size(width, 900)
     browser.get(server + path)
     _wait_for_math(browser)
     height = browser.execute_script("return document.documentElement.scrollHeight")
-    browser.set_window_size(1280, min(height, 6000))
+    browser.set_window_size(width, min(height, 6000))
     browser.save_screenshot(str(target))
     browser.set_window_size(1280, 900)
     return target
+
+
+EXPLORE_READ = """
+const root = document.getElementById('explore');
+const code = Array.from(document.querySelectorAll('.highlight code'))
+  .find(c => /^activation = /m.test(c.textContent));
+return {
+  state: root.dataset.state,
+  rows: Array.from(root.querySelectorAll('#explore-table tbody tr'))
+    .map(tr => Array.from(tr.children).map(c => c.textContent)),
+  verdict: root.querySelector('#explore-verdict').innerText,
+  chart: root.querySelector('#explore-charts').innerHTML,
+  code: code.innerText,
+  url: window.location.href,
+  width: [document.documentElement.scrollWidth, window.innerWidth],
+};
+"""
+
+EXPLORE_REDRAW = """
+// Move the depth slider 20 times and time each redraw, layout included.
+const input = document.getElementById('explore-depth');
+const times = [];
+for (let i = 0; i < 20; i++) {
+  input.value = String(i % (Number(input.max) + 1));
+  const t0 = performance.now();
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+  document.body.getBoundingClientRect();  // force style and layout
+  times.push(performance.now() - t0);
+}
+return times;
+"""
+
+
+def _explore(browser, server: str, axe: str, out: Path) -> dict[str, object]:
+    """The page "Explore": its table and code in each of EXPLORE_STATES, a keyboard
+    move, redraw times, axe in the dark palette at phone width, and screenshots."""
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def load(query: str) -> dict:
+        browser.get(server + "explore/" + query)
+        WebDriverWait(browser, 10).until(
+            lambda d: d.execute_script("return document.getElementById('explore').dataset.state"))
+        return browser.execute_script(EXPLORE_READ)
+
+    def palette(index: int) -> None:
+        browser.find_element("css selector", f"label[for='__palette_{index}']").click()
+        WebDriverWait(browser, 5).until(lambda d: d.execute_script(
+            "return document.body.dataset.mdColorScheme") == ("slate" if index else "default"))
+
+    found: dict[str, object] = {"states": {query: load(query) for query in EXPLORE_STATES}}
+    before = load(EXPLORE_STATES[1])
+    slider = browser.find_element("id", "explore-scale")
+    slider.send_keys(Keys.ARROW_RIGHT)
+    found["keyboard"] = {"before": before, "after": browser.execute_script(EXPLORE_READ),
+                         "focused": browser.execute_script("return document.activeElement.id")}
+    found["redraw_ms"] = browser.execute_script(EXPLORE_REDRAW)
+    palette(1)  # the reader's way: the header's toggle; Material remembers it
+    browser.set_window_size(390, 844)
+    load(EXPLORE_STATES[2])
+    found["dark_phone"] = {
+        "scheme": browser.execute_script("return document.body.dataset.mdColorScheme"),
+        "width": browser.execute_script(EXPLORE_READ)["width"],
+    }
+    browser.execute_script(axe)
+    found["dark_phone"]["axe"] = [f"{rule} ({impact}, {count} nodes) e.g. {targets}" for rule, impact, count, targets
+                                  in browser.execute_async_script(AXE_RUN)]
+    found["screenshots"] = {"explore-dark": _screenshot(browser, server, "explore/" + EXPLORE_STATES[0],
+                                                        out / "explore-dark.png")}
+    palette(0)
+    found["screenshots"]["explore-phone"] = _screenshot(
+        browser, server, "explore/" + EXPLORE_STATES[2], out / "explore-phone.png", width=390)
+    found["screenshots"]["explore"] = _screenshot(
+        browser, server, "explore/" + EXPLORE_STATES[1], out / "explore.png")
+    return found
 
 
 def run(site: Path) -> Report:
@@ -242,6 +327,7 @@ def run(site: Path) -> Report:
             out.mkdir(parents=True, exist_ok=True)
             for name, path in SCREENSHOTS.items():
                 report.screenshots[name] = _screenshot(browser, server, path, out / f"{name}.png")
+            report.explore = _explore(browser, server, axe, out)
             return report
         finally:
             browser.quit()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from _browser import SCREENSHOTS, Report, missing
+from _browser import EXPLORE_STATES, SCREENSHOTS, Report, missing
 
 
 @pytest.fixture(scope="module")
@@ -65,4 +65,88 @@ def test_copy_button_copies_runnable_code(report):
 def test_screenshots(report):
     assert report.screenshots.keys() == SCREENSHOTS.keys()
     for path in report.screenshots.values():
+        assert path.stat().st_size > 10_000
+
+
+# ---- the page "Explore" ---------------------------------------------------------
+
+
+def _state(query: str) -> dict:
+    from urllib.parse import parse_qs
+
+    from vgp.experiments.explore import AXES
+
+    given = {k: v[0] for k, v in parse_qs(query.lstrip("?")).items()}
+    return {axis: type(AXES[axis][0])(given[axis]) for axis in AXES}
+
+
+def _python_prints(code: str) -> list[str]:
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "explore-code-block", "exec"), {})
+    return out.getvalue().splitlines()
+
+
+def test_explore_tables_are_what_vgp_measures(report):
+    """Each URL state loads its own numbers, and the table equals vgp's, run here."""
+    from vgp.experiments.explore import configuration, key
+
+    assert list(report.explore["states"]) == list(EXPLORE_STATES)
+    for query, seen in report.explore["states"].items():
+        state = _state(query)
+        assert seen["state"] == key(state)
+        c = configuration(**state)
+        theory = c.theory_grad_norms is not None
+        expected = [
+            [name, f"{g:.2e}", f"{c.theory_grad_norms[i]:.2e}" if theory else "-",
+             f"{s:.2e}", f"{c.theory_act_stds[i]:.2e}" if theory and i < c.depth else "-"]
+            for i, (name, g, s) in enumerate(zip(c.layers, c.grad_norms, c.act_stds, strict=True))
+        ]
+        assert seen["rows"] == expected, query
+        assert c.finding in seen["verdict"]
+
+
+def test_explore_code_block_prints_the_table(report):
+    """The code block as the page shows it in each state, run in Python, prints
+    the table's rows, then the verdict the page shows."""
+    for query, seen in report.explore["states"].items():
+        lines = _python_prints(seen["code"])
+        assert lines[0] == "layer gradient predicted std predicted"
+        rows = [" ".join(row) for row in seen["rows"]]
+        assert lines[1 : 1 + len(rows)] == rows, query
+        for line in lines[1 + len(rows) :]:
+            assert line in seen["verdict"], query
+
+
+def test_explore_keyboard_moves_a_control(report):
+    """An arrow key on the focused weight-scale slider changes the state, the URL
+    and the chart."""
+    moved = report.explore["keyboard"]
+    before, after = moved["before"], moved["after"]
+    assert moved["focused"] == "explore-scale"
+    assert "scale=2&" in before["url"] and "scale=4&" in after["url"]
+    assert after["state"] == "relu|4|50|none|0"
+    assert after["chart"] != before["chart"]
+    assert after["rows"] != before["rows"]
+
+
+def test_explore_redraws_within_100_ms(report):
+    """The median of 20 redraws (script, style and layout), timed in the page with
+    performance.now(): the median, because on a loaded CI machine one of them can
+    wait for the CPU."""
+    times = sorted(report.explore["redraw_ms"])
+    assert len(times) == 20 and times[10] < 100, times
+
+
+def test_explore_dark_palette_at_phone_width(report):
+    """Dark palette, 390 px wide: no sideways scroll of the page, axe finds nothing."""
+    dark = report.explore["dark_phone"]
+    assert dark["scheme"] == "slate"
+    scroll_width, width = dark["width"]
+    assert scroll_width <= width
+    assert not dark["axe"], "\n".join(dark["axe"])
+    for path in report.explore["screenshots"].values():
         assert path.stat().st_size > 10_000
