@@ -876,9 +876,11 @@ class Probe:
         does not saturate.
 
         Each of these has slope at least 1/2 wherever ``z > 0``, so a unit with a
-        positive pre-activation on some sample is alive; the slope is worked out
-        only for the other units (for ReLU it is 0 there, by PyTorch's convention
-        at 0 too). GELU's slope can be negative: its magnitude counts.
+        positive pre-activation on some sample is alive (for ReLU every other unit
+        is dead: its slope is 0 there, by PyTorch's convention at 0 too). A unit
+        whose slope is non-zero at its largest pre-activation is alive as well;
+        only the units whose slope is 0 there are checked on every sample. GELU's
+        slope can be negative: its magnitude counts.
         """
         dims = _unit_dims(z, unit)
         peaks = z.amax(dim=dims).reshape(-1)
@@ -887,9 +889,14 @@ class Probe:
         maybe_dead = torch.nonzero(~(peaks > 0)).flatten()
         if name == "relu" or maybe_dead.numel() == 0:
             return maybe_dead.numel() / _units(z, unit)
+        kwargs = activations.module_kwargs(module)
+        at_peak = activations.derivative(name, peaks.index_select(0, maybe_dead), **kwargs)
+        maybe_dead = maybe_dead[at_peak == 0]
+        if maybe_dead.numel() == 0:
+            return 0.0
         dim = _unit_dim(z, unit)
         rest = z if dim is None else z.index_select(dim, maybe_dead)
-        slope = activations.derivative(name, rest, **activations.module_kwargs(module))
+        slope = activations.derivative(name, rest, **kwargs)
         magnitude = slope.abs() if name == "gelu" else slope
         return _share_zero(magnitude.amax(dim=dims), _units(z, unit))
 
