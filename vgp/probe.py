@@ -175,7 +175,18 @@ def check_targets(output: Tensor, y: Tensor) -> None:
 
 
 def check_loss_value(value: object) -> Tensor:
-    """What ``loss(output, y)`` returned must be a scalar tensor that depends on the model."""
+    """What ``loss(output, y)`` returned must be a scalar tensor that depends on the model.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.probe import check_loss_value
+    >>> try:
+    ...     check_loss_value(0.5)
+    ... except TypeError as error:
+    ...     print(error)
+    loss must return a torch.Tensor (a scalar with a graph), got float 0.5
+    """
     if not isinstance(value, Tensor):
         raise TypeError(
             f"loss must return a torch.Tensor (a scalar with a graph), got {type(value).__name__} "
@@ -208,6 +219,15 @@ def loss_of(
     With the default loss, ``targets`` (default ``y``) are checked against the
     output's shape first (:func:`check_targets`): pass every label of a data set
     to check them all on the output of one batch.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.probe import loss_of
+    >>> model = torch.nn.Linear(2, 1)
+    >>> _ = torch.nn.init.zeros_(model.bias)
+    >>> f"{loss_of(model, torch.zeros(4, 2), torch.ones(4), None).item():.4f}"   # log 2
+    '0.6931'
     """
     with InputGuard(model, X):
         output = model(X)
@@ -378,6 +398,16 @@ class StepInput:
     ``nn.Embedding`` that reads it is measured (a forward hook captures it and
     keeps its gradient). :meth:`norms` turns that gradient into one norm per
     step along dimension ``dim``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.probe import StepInput
+    >>> model = torch.nn.Linear(1, 1, bias=False)
+    >>> with StepInput(model, torch.ones(2, 3, 1), dim=1) as steps:
+    ...     value = model(steps.x)[:, -1].sum()   # only the last step counts
+    >>> steps.norms(torch.autograd.grad(value, steps.measured())[0])[0]
+    0.0
     """
 
     def __init__(self, model: nn.Module, X: Tensor, dim: int) -> None:
