@@ -376,3 +376,20 @@ def test_a_model_returning_a_tuple_with_a_custom_loss():
         for k in (0, 1)
     ]
     assert norms == pytest.approx(expected, rel=1e-5)
+
+
+def test_leaf_outputs_of_every_module():
+    torch.manual_seed(10)
+    model = nn.Sequential(nn.Linear(3, 3), nn.Dropout(0.0), nn.Tanh(), Recurrent(nn.GRU, layers=1).cell)
+    X = torch.randn(5, 2, 3)
+    with vgp.Probe(model, leaves=True) as probe:
+        model(X)[0].sum().backward()
+    outputs = probe.outputs
+    assert [(o.name, o.module) for o in outputs] == [("0", "Linear"), ("1", "Dropout"), ("2", "Tanh"),
+                                                      ("3", "GRU")]
+    h = torch.tanh(model[0](X))
+    assert outputs[2].mean == pytest.approx(h.mean().item(), rel=1e-5)
+    assert outputs[2].std == pytest.approx(h.std().item(), rel=1e-5)
+    assert outputs[3].shape == (5, 2, 6)  # the GRU's output sequence, not its final state
+    with pytest.raises(RuntimeError, match="leaves=True"):
+        _ = vgp.Probe(model).outputs

@@ -26,7 +26,7 @@ from vgp._checks import (
     check_y,
     trainable_parameters,
 )
-from vgp.groups import CallOrder, ParameterGroup, resolve_params, trainable_groups
+from vgp.groups import ROOT, CallOrder, ParameterGroup, resolve_params, trainable_groups
 
 Loss = Callable[[Tensor, Tensor], Tensor]
 
@@ -623,6 +623,28 @@ class LayerStats:
     parameters: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class OutputStats:
+    """The output of one leaf module (a module without children) in the last forward pass.
+
+    ``mean`` and ``std`` are those of its output, the first tensor of it when it
+    returns several (see :class:`LayerStats`); ``shape`` is that tensor's shape.
+    :class:`Probe` records them with ``leaves=True``.
+
+    Examples
+    --------
+    >>> from vgp.probe import OutputStats
+    >>> OutputStats("drop", "Dropout", 0.0, 1.0, (4, 3)).module
+    'Dropout'
+    """
+
+    name: str
+    module: str
+    mean: float
+    std: float
+    shape: tuple[int, ...]
+
+
 class _Record:
     """Mutable scratch space for one parameter group while the probe is open."""
 
@@ -751,7 +773,9 @@ class Probe:
 
     Gradients come from a hook on every parameter, activations from a forward
     hook on each group's module and on the activation modules that follow it
-    (see :class:`LayerStats` for which output is summarised). Statistics are
+    (see :class:`LayerStats` for which output is summarised). With
+    ``leaves=True`` the probe also summarises the output of every leaf module,
+    parameters or not (dropout, a custom block, a flatten): ``probe.outputs``. Statistics are
     those of the *last* forward and backward pass inside the block. Every hook
     is removed when the block exits, also when it raises.
 
@@ -788,11 +812,21 @@ class Probe:
     """
 
     def __init__(
-        self, model: nn.Module, *, bins: int | None = None, params: str = "auto"
+        self,
+        model: nn.Module,
+        *,
+        bins: int | None = None,
+        params: str = "auto",
+        leaves: bool = False,
     ) -> None:
         self.model = check_module("model", model)
         self.bins = None if bins is None else check_int("bins", bins)
         self.params = resolve_params(model, params)
+        if not isinstance(leaves, bool):
+            raise TypeError(f"leaves must be True or False, got {leaves!r}")
+        self.leaves = leaves
+        self._leaf_outputs: dict[str, tuple[nn.Module, Tensor]] = {}
+        self._outputs: list[OutputStats] | None = None
         self.frozen: tuple[str, ...] = ()
         self._records: list[_Record] = []
         self._handles: list[torch.utils.hooks.RemovableHandle] = []
@@ -819,6 +853,12 @@ class Probe:
             for module in self.model.modules():
                 if activations.name_of(module) is not None:
                     self._handles.append(module.register_forward_hook(self._activation_hook))
+            self._leaf_outputs = {}
+            self._outputs = None
+            if self.leaves:
+                for name, module in self.model.named_modules():
+                    if next(module.children(), None) is None:
+                        self._handles.append(module.register_forward_hook(self._leaf_hook(name)))
             self._order.__enter__()
         except BaseException:
             self._remove()
@@ -842,8 +882,17 @@ class Probe:
                     self._finish(r, g, w, c)
                     for r, g, w, c in zip(records, grads, weights, current, strict=True)
                 ]
+                if self.leaves:
+                    ranked = sorted(
+                        self._leaf_outputs.items(), key=lambda item: self._order.order[item[1][0]]
+                    )
+                    self._outputs = [
+                        OutputStats(name or ROOT, type(m).__name__, *_mean_std(out), tuple(out.shape))
+                        for name, (m, out) in ranked
+                    ]
         finally:
             self._remove()
+            self._leaf_outputs = {}
             self._current = None
             for record in self._records:
                 record.output = None
@@ -854,6 +903,14 @@ class Probe:
         self._handles = []
         if self._order is not None:
             self._order.__exit__()
+
+    def _leaf_hook(self, name: str) -> Callable:
+        def hook(module: nn.Module, inputs: tuple, output: object) -> None:
+            out = _first_tensor(output)
+            if out is not None:
+                self._leaf_outputs[name] = (module, out.detach())
+
+        return hook
 
     def _layer_hook(self, records: list[_Record]) -> Callable:
         def hook(module: nn.Module, inputs: tuple, output: object) -> None:
@@ -979,6 +1036,17 @@ class Probe:
             else gradient_histogram(torch.cat([g.flatten() for g in present]), self.bins),
             parameters=tuple(record.locals),
         )
+
+    @property
+    def outputs(self) -> list[OutputStats]:
+        """With ``leaves=True``: one :class:`OutputStats` per leaf module that ran, in
+        the order the forward pass first called them (a module whose output holds
+        no tensor is left out)."""
+        if not self.leaves:
+            raise RuntimeError("no leaf outputs recorded: open the probe as Probe(model, leaves=True)")
+        if self._outputs is None:
+            raise RuntimeError("no statistics yet: use the Probe as `with Probe(model) as probe:`")
+        return list(self._outputs)
 
     @property
     def stats(self) -> list[LayerStats]:
