@@ -214,7 +214,8 @@ def _check_loss(loss: object) -> Loss | None:
 def loss_of(
     model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None, *, targets: Tensor | None = None
 ) -> Tensor:
-    """One forward pass under :class:`vgp._checks.InputGuard` and the checked loss.
+    """One forward pass under ``InputGuard`` (``X`` checked against the first layer
+    that receives it) and the checked loss.
 
     With the default loss, ``targets`` (default ``y``) are checked against the
     output's shape first (:func:`check_targets`): pass every label of a data set

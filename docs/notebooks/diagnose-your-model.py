@@ -222,7 +222,7 @@ print(lstm_probe)
 # the last step's.
 
 # %% alt="Norm of the loss's gradient with respect to each input step of the LSTM, log scale, first step left, for the broken forget-gate bias and a positive one: with the broken bias the gradient falls steeply from the last step towards the first, and the line stops where it is exactly zero; with the positive bias it stays within the diagnosis threshold at every step."
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 for bias in (-3.0, 3.0):
     verdict = vgp.diagnose(Reader(forget_bias=bias), sequences, first_positive).findings[0]
@@ -234,13 +234,14 @@ through_time = {
 }
 print("steps whose gradient is exactly 0:", {bias: sum(g == 0 for g in grads) for bias, grads in through_time.items()})
 
-fig, ax = plt.subplots(figsize=(6, 3.5))
-for bias, grads in through_time.items():
+fig = Figure(figsize=(6.4, 3.8), layout="constrained")
+ax = fig.subplots()
+for bias, grads in through_time.items():  # a zero has no logarithm: the line leaves a gap
     ax.semilogy([g if g > 0 else float("nan") for g in grads], label=f"forget bias {bias:+.0f}")
 ax.set(xlabel="input step $t$", ylabel=r"$\|\partial L / \partial x_t\|$",
        title="gradient reaching each input step")
 ax.legend()
-plt.show()
+fig
 
 # %% [markdown]
 # With the broken bias the earliest steps receive no gradient at all in float32
