@@ -269,6 +269,17 @@ def gradient_norms(
     a warning that names them. With ``named=True`` the result is a dict from
     group name to norm, in the same order.
 
+    Inputs are checked at the call, each failure a ``ValueError`` or
+    ``TypeError`` that names the argument: ``X`` is a non-empty, finite tensor
+    on the model's device with the model's dtype (it is not converted: a
+    float64 ``X`` into a float32 net is an error), or integer token ids for a
+    model with an ``nn.Embedding``; its width must suit the first layer that
+    receives it; ``y`` has one target per row of ``X`` and, with the default
+    loss, fits the output (:func:`check_targets`: labels in [0, 1] for one
+    output, whole labels ``0..C-1`` for ``C``; a net with more than two outputs
+    given only labels 0 and 1 gets a warning); a custom loss must return a
+    scalar tensor that depends on the parameters.
+
     Examples
     --------
     >>> import vgp
