@@ -393,3 +393,13 @@ def test_leaf_outputs_of_every_module():
     assert outputs[3].shape == (5, 2, 6)  # the GRU's output sequence, not its final state
     with pytest.raises(RuntimeError, match="leaves=True"):
         _ = vgp.Probe(model).outputs
+
+
+@pytest.mark.parametrize("call", [vgp.gradient_norms, vgp.diagnose, vgp.time_gradients])
+def test_no_hook_is_left_behind_when_a_check_fails_mid_pass(call):
+    model = Recurrent(nn.LSTM)
+    with pytest.raises(ValueError, match="X must have 3 features per step"):
+        call(model, torch.randn(2, 4, 5), labels(2))  # refused by the input guard inside forward
+    for module in model.modules():
+        assert not module._forward_hooks and not module._forward_pre_hooks
+    assert all(not p._backward_hooks for p in model.parameters())
