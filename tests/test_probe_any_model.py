@@ -376,3 +376,30 @@ def test_a_model_returning_a_tuple_with_a_custom_loss():
         for k in (0, 1)
     ]
     assert norms == pytest.approx(expected, rel=1e-5)
+
+
+def test_leaf_outputs_of_every_module():
+    torch.manual_seed(10)
+    model = nn.Sequential(nn.Linear(3, 3), nn.Dropout(0.0), nn.Tanh(), Recurrent(nn.GRU, layers=1).cell)
+    X = torch.randn(5, 2, 3)
+    with vgp.Probe(model, leaves=True) as probe:
+        model(X)[0].sum().backward()
+    outputs = probe.outputs
+    assert [(o.name, o.module) for o in outputs] == [("0", "Linear"), ("1", "Dropout"), ("2", "Tanh"),
+                                                      ("3", "GRU")]
+    h = torch.tanh(model[0](X))
+    assert outputs[2].mean == pytest.approx(h.mean().item(), rel=1e-5)
+    assert outputs[2].std == pytest.approx(h.std().item(), rel=1e-5)
+    assert outputs[3].shape == (5, 2, 6)  # the GRU's output sequence, not its final state
+    with pytest.raises(RuntimeError, match="leaves=True"):
+        _ = vgp.Probe(model).outputs
+
+
+@pytest.mark.parametrize("call", [vgp.gradient_norms, vgp.diagnose, vgp.time_gradients])
+def test_no_hook_is_left_behind_when_a_check_fails_mid_pass(call):
+    model = Recurrent(nn.LSTM)
+    with pytest.raises(ValueError, match="X must have 3 features per step"):
+        call(model, torch.randn(2, 4, 5), labels(2))  # refused by the input guard inside forward
+    for module in model.modules():
+        assert not module._forward_hooks and not module._forward_pre_hooks
+    assert all(not p._backward_hooks for p in model.parameters())

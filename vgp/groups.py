@@ -64,6 +64,14 @@ class ParameterGroup:
     and ``sees_output`` whether the module's output belongs to this group (not
     so for the lower layers of a multi-layer ``nn.LSTM``, whose outputs are
     internal).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.groups import parameter_groups
+    >>> group = parameter_groups(torch.nn.Sequential(torch.nn.LayerNorm(3)))[0]
+    >>> group.name, [name for name, _ in group.parameters], group.sees_output
+    ('0', ['weight', 'bias'], True)
     """
 
     name: str
@@ -102,7 +110,16 @@ def resolve_params(model: nn.Module, params: str) -> str:
 
 
 def weight_parameters(module: nn.Module) -> list[tuple[str, nn.Parameter]]:
-    """The parameters that make ``module.weight``: itself, or its parametrization's originals."""
+    """The parameters that make ``module.weight``: itself, or its parametrization's originals.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.groups import weight_parameters
+    >>> layer = torch.nn.utils.parametrizations.weight_norm(torch.nn.Linear(3, 2))
+    >>> [name for name, _ in weight_parameters(layer)]
+    ['parametrizations.weight.original0', 'parametrizations.weight.original1']
+    """
     if parametrize.is_parametrized(module, "weight"):
         originals = module.parametrizations.weight
         return [(f"parametrizations.weight.{n}", p) for n, p in originals.named_parameters(recurse=False)]
@@ -155,7 +172,25 @@ class CallOrder:
 
     Each module gets a forward pre-hook that removes itself the first time it
     runs, so a module costs one call of a hook per probe, whatever the number
-    of passes. :meth:`sort` orders groups by it.
+    of passes. :meth:`ranks` orders groups by it.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.groups import CallOrder, parameter_groups
+    >>> class Backwards(torch.nn.Module):   # registers its output layer first
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.out = torch.nn.Linear(4, 1)
+    ...         self.inp = torch.nn.Linear(2, 4)
+    ...     def forward(self, x):
+    ...         return self.out(self.inp(x))
+    >>> model = Backwards()
+    >>> groups = parameter_groups(model)
+    >>> with CallOrder(model) as order:
+    ...     _ = model(torch.zeros(1, 2))
+    >>> [groups[i].name for i in order.ranks(groups)]
+    ['inp', 'out']
     """
 
     def __init__(self, model: nn.Module) -> None:

@@ -26,7 +26,7 @@ from vgp._checks import (
     check_y,
     trainable_parameters,
 )
-from vgp.groups import CallOrder, ParameterGroup, resolve_params, trainable_groups
+from vgp.groups import ROOT, CallOrder, ParameterGroup, resolve_params, trainable_groups
 
 Loss = Callable[[Tensor, Tensor], Tensor]
 
@@ -175,7 +175,18 @@ def check_targets(output: Tensor, y: Tensor) -> None:
 
 
 def check_loss_value(value: object) -> Tensor:
-    """What ``loss(output, y)`` returned must be a scalar tensor that depends on the model."""
+    """What ``loss(output, y)`` returned must be a scalar tensor that depends on the model.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.probe import check_loss_value
+    >>> try:
+    ...     check_loss_value(0.5)
+    ... except TypeError as error:
+    ...     print(error)
+    loss must return a torch.Tensor (a scalar with a graph), got float 0.5
+    """
     if not isinstance(value, Tensor):
         raise TypeError(
             f"loss must return a torch.Tensor (a scalar with a graph), got {type(value).__name__} "
@@ -203,11 +214,21 @@ def _check_loss(loss: object) -> Loss | None:
 def loss_of(
     model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None, *, targets: Tensor | None = None
 ) -> Tensor:
-    """One forward pass under :class:`vgp._checks.InputGuard` and the checked loss.
+    """One forward pass under ``InputGuard`` (``X`` checked against the first layer
+    that receives it) and the checked loss.
 
     With the default loss, ``targets`` (default ``y``) are checked against the
     output's shape first (:func:`check_targets`): pass every label of a data set
     to check them all on the output of one batch.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.probe import loss_of
+    >>> model = torch.nn.Linear(2, 1)
+    >>> _ = torch.nn.init.zeros_(model.bias)
+    >>> f"{loss_of(model, torch.zeros(4, 2), torch.ones(4), None).item():.4f}"   # log 2
+    '0.6931'
     """
     with InputGuard(model, X):
         output = model(X)
@@ -247,6 +268,17 @@ def gradient_norms(
     reaches them. Frozen parameters (``requires_grad=False``) are left out with
     a warning that names them. With ``named=True`` the result is a dict from
     group name to norm, in the same order.
+
+    Inputs are checked at the call, each failure a ``ValueError`` or
+    ``TypeError`` that names the argument: ``X`` is a non-empty, finite tensor
+    on the model's device with the model's dtype (it is not converted: a
+    float64 ``X`` into a float32 net is an error), or integer token ids for a
+    model with an ``nn.Embedding``; its width must suit the first layer that
+    receives it; ``y`` has one target per row of ``X`` and, with the default
+    loss, fits the output (:func:`check_targets`: labels in [0, 1] for one
+    output, whole labels ``0..C-1`` for ``C``; a net with more than two outputs
+    given only labels 0 and 1 gets a warning); a custom loss must return a
+    scalar tensor that depends on the parameters.
 
     Examples
     --------
@@ -378,6 +410,16 @@ class StepInput:
     ``nn.Embedding`` that reads it is measured (a forward hook captures it and
     keeps its gradient). :meth:`norms` turns that gradient into one norm per
     step along dimension ``dim``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.probe import StepInput
+    >>> model = torch.nn.Linear(1, 1, bias=False)
+    >>> with StepInput(model, torch.ones(2, 3, 1), dim=1) as steps:
+    ...     value = model(steps.x)[:, -1].sum()   # only the last step counts
+    >>> steps.norms(torch.autograd.grad(value, steps.measured())[0])[0]
+    0.0
     """
 
     def __init__(self, model: nn.Module, X: Tensor, dim: int) -> None:
@@ -593,6 +635,28 @@ class LayerStats:
     parameters: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class OutputStats:
+    """The output of one leaf module (a module without children) in the last forward pass.
+
+    ``mean`` and ``std`` are those of its output, the first tensor of it when it
+    returns several (see :class:`LayerStats`); ``shape`` is that tensor's shape.
+    :class:`Probe` records them with ``leaves=True``.
+
+    Examples
+    --------
+    >>> from vgp.probe import OutputStats
+    >>> OutputStats("drop", "Dropout", 0.0, 1.0, (4, 3)).module
+    'Dropout'
+    """
+
+    name: str
+    module: str
+    mean: float
+    std: float
+    shape: tuple[int, ...]
+
+
 class _Record:
     """Mutable scratch space for one parameter group while the probe is open."""
 
@@ -721,7 +785,9 @@ class Probe:
 
     Gradients come from a hook on every parameter, activations from a forward
     hook on each group's module and on the activation modules that follow it
-    (see :class:`LayerStats` for which output is summarised). Statistics are
+    (see :class:`LayerStats` for which output is summarised). With
+    ``leaves=True`` the probe also summarises the output of every leaf module,
+    parameters or not (dropout, a custom block, a flatten): ``probe.outputs``. Statistics are
     those of the *last* forward and backward pass inside the block. Every hook
     is removed when the block exits, also when it raises.
 
@@ -758,11 +824,21 @@ class Probe:
     """
 
     def __init__(
-        self, model: nn.Module, *, bins: int | None = None, params: str = "auto"
+        self,
+        model: nn.Module,
+        *,
+        bins: int | None = None,
+        params: str = "auto",
+        leaves: bool = False,
     ) -> None:
         self.model = check_module("model", model)
         self.bins = None if bins is None else check_int("bins", bins)
         self.params = resolve_params(model, params)
+        if not isinstance(leaves, bool):
+            raise TypeError(f"leaves must be True or False, got {leaves!r}")
+        self.leaves = leaves
+        self._leaf_outputs: dict[str, tuple[nn.Module, Tensor]] = {}
+        self._outputs: list[OutputStats] | None = None
         self.frozen: tuple[str, ...] = ()
         self._records: list[_Record] = []
         self._handles: list[torch.utils.hooks.RemovableHandle] = []
@@ -789,6 +865,12 @@ class Probe:
             for module in self.model.modules():
                 if activations.name_of(module) is not None:
                     self._handles.append(module.register_forward_hook(self._activation_hook))
+            self._leaf_outputs = {}
+            self._outputs = None
+            if self.leaves:
+                for name, module in self.model.named_modules():
+                    if next(module.children(), None) is None:
+                        self._handles.append(module.register_forward_hook(self._leaf_hook(name)))
             self._order.__enter__()
         except BaseException:
             self._remove()
@@ -812,8 +894,17 @@ class Probe:
                     self._finish(r, g, w, c)
                     for r, g, w, c in zip(records, grads, weights, current, strict=True)
                 ]
+                if self.leaves:
+                    ranked = sorted(
+                        self._leaf_outputs.items(), key=lambda item: self._order.order[item[1][0]]
+                    )
+                    self._outputs = [
+                        OutputStats(name or ROOT, type(m).__name__, *_mean_std(out), tuple(out.shape))
+                        for name, (m, out) in ranked
+                    ]
         finally:
             self._remove()
+            self._leaf_outputs = {}
             self._current = None
             for record in self._records:
                 record.output = None
@@ -824,6 +915,14 @@ class Probe:
         self._handles = []
         if self._order is not None:
             self._order.__exit__()
+
+    def _leaf_hook(self, name: str) -> Callable:
+        def hook(module: nn.Module, inputs: tuple, output: object) -> None:
+            out = _first_tensor(output)
+            if out is not None:
+                self._leaf_outputs[name] = (module, out.detach())
+
+        return hook
 
     def _layer_hook(self, records: list[_Record]) -> Callable:
         def hook(module: nn.Module, inputs: tuple, output: object) -> None:
@@ -876,9 +975,11 @@ class Probe:
         does not saturate.
 
         Each of these has slope at least 1/2 wherever ``z > 0``, so a unit with a
-        positive pre-activation on some sample is alive; the slope is worked out
-        only for the other units (for ReLU it is 0 there, by PyTorch's convention
-        at 0 too). GELU's slope can be negative: its magnitude counts.
+        positive pre-activation on some sample is alive (for ReLU every other unit
+        is dead: its slope is 0 there, by PyTorch's convention at 0 too). A unit
+        whose slope is non-zero at its largest pre-activation is alive as well;
+        only the units whose slope is 0 there are checked on every sample. GELU's
+        slope can be negative: its magnitude counts.
         """
         dims = _unit_dims(z, unit)
         peaks = z.amax(dim=dims).reshape(-1)
@@ -887,9 +988,14 @@ class Probe:
         maybe_dead = torch.nonzero(~(peaks > 0)).flatten()
         if name == "relu" or maybe_dead.numel() == 0:
             return maybe_dead.numel() / _units(z, unit)
+        kwargs = activations.module_kwargs(module)
+        at_peak = activations.derivative(name, peaks.index_select(0, maybe_dead), **kwargs)
+        maybe_dead = maybe_dead[at_peak == 0]
+        if maybe_dead.numel() == 0:
+            return 0.0
         dim = _unit_dim(z, unit)
         rest = z if dim is None else z.index_select(dim, maybe_dead)
-        slope = activations.derivative(name, rest, **activations.module_kwargs(module))
+        slope = activations.derivative(name, rest, **kwargs)
         magnitude = slope.abs() if name == "gelu" else slope
         return _share_zero(magnitude.amax(dim=dims), _units(z, unit))
 
@@ -942,6 +1048,17 @@ class Probe:
             else gradient_histogram(torch.cat([g.flatten() for g in present]), self.bins),
             parameters=tuple(record.locals),
         )
+
+    @property
+    def outputs(self) -> list[OutputStats]:
+        """With ``leaves=True``: one :class:`OutputStats` per leaf module that ran, in
+        the order the forward pass first called them (a module whose output holds
+        no tensor is left out)."""
+        if not self.leaves:
+            raise RuntimeError("no leaf outputs recorded: open the probe as Probe(model, leaves=True)")
+        if self._outputs is None:
+            raise RuntimeError("no statistics yet: use the Probe as `with Probe(model) as probe:`")
+        return list(self._outputs)
 
     @property
     def stats(self) -> list[LayerStats]:
