@@ -84,7 +84,7 @@ def test_stream_and_gradients_match_a_hand_walked_pass() -> None:
             stds.append(h.std().item())
         assert result.stream_std[row] == pytest.approx(stds, rel=1e-5)
         assert result.weight_grads[row] == pytest.approx(
-            vgp.gradient_norms(net, data.X_train, data.y_train), rel=1e-5)
+            vgp.gradient_norms(net, data.X_train, data.y_train, params="weights"), rel=1e-5)
         assert result.loss[row] == pytest.approx(
             default_loss(net.out(h), data.y_train).item(), rel=1e-5)
 

@@ -107,7 +107,7 @@ def initial_profiles(
         net = resnet(blocks, width, fix=fix, seed=seed)
         with torch.no_grad():
             stream_std.append(tuple(h.std().item() for h in _stream(net, data.X_train, blocks)))
-        weight_grads.append(tuple(gradient_norms(net, data.X_train, data.y_train)))
+        weight_grads.append(tuple(gradient_norms(net, data.X_train, data.y_train, params="weights")))
         with torch.no_grad():
             loss.append(default_loss(net(data.X_train), data.y_train).item())
     return InitialProfiles(
@@ -192,5 +192,5 @@ def training_run(
             losses.append(loss_now())
     return TrainingRun(
         fix, blocks, width, lr, batch_size, steps, every, tuple(losses),
-        tuple(gradient_norms(net, X, y)), accuracy(net, data.X_test, data.y_test),
+        tuple(gradient_norms(net, X, y, params="weights")), accuracy(net, data.X_test, data.y_test),
     )
