@@ -2,7 +2,6 @@
 # jupyter:
 #   allow_numbers:
 #     - 64     # pixels of a digits image
-#     - 6      # sigmoid convolutions the gradient passes through
 #   jupytext:
 #     formats: py:percent
 #   kernelspec:
