@@ -64,7 +64,9 @@ model
 # ## Probe one backward pass
 #
 # Inside a `with vgp.Probe(model)` block, every forward and backward pass is
-# recorded per weight layer (every `nn.Linear` and convolution): the gradient
+# recorded per weight layer (every `nn.Linear` and convolution, the view
+# `params="weights"` that a model of such layers gets; an LSTM or a transformer
+# gets a row per module that owns parameters, as further down): the gradient
 # norm $\|\partial \mathcal{L} / \partial W\|$ read with autograd, the weights' norm, the
 # mean and spread of the activations that follow the layer, and the share of them
 # that are saturated (sigmoid's slope below a tenth of its maximum) or dead (zero
@@ -220,7 +222,7 @@ print(lstm_probe)
 #
 # The per-layer gradients look harmless. The damage is along the time axis, and
 # `vgp.diagnose` checks that too when the input has one: the norm of
-# $\partial L / \partial x_t$ for every step $t$ (`vgp.time_gradients`), against
+# $\partial \mathcal{L} / \partial x_t$ for every step $t$ (`vgp.time_gradients`), against
 # the last step's.
 
 # %% alt="Norm of the loss's gradient with respect to each input step of the LSTM, log scale, first step left, for the broken forget-gate bias and a positive one: with the broken bias the gradient falls steeply from the last step towards the first, and the line stops where it is exactly zero; with the positive bias it stays within the diagnosis threshold at every step."
@@ -240,7 +242,7 @@ fig = Figure(figsize=(6.4, 3.8), layout="constrained")
 ax = fig.subplots()
 for bias, grads in through_time.items():  # a zero has no logarithm: the line leaves a gap
     ax.semilogy([g if g > 0 else float("nan") for g in grads], label=f"forget bias {bias:+.0f}")
-ax.set(xlabel="input step $t$", ylabel=r"$\|\partial L / \partial x_t\|$",
+ax.set(xlabel="input step $t$", ylabel=r"$\|\partial \mathcal{L} / \partial x_t\|$",
        title="gradient reaching each input step")
 ax.legend()
 fig
