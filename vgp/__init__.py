@@ -12,7 +12,7 @@ from vgp import activations, data, init, theory
 from vgp import data as datasets
 from vgp.activations import ACTIVATIONS, activation, derivative
 from vgp.diagnose import Diagnosis, diagnose
-from vgp.nets import mlp
+from vgp.nets import mlp, transformer
 from vgp.probe import LayerStats, Probe, gradient_norms
 from vgp.train import History, train
 
@@ -38,6 +38,7 @@ __all__ = [
     "plot",
     "theory",
     "train",
+    "transformer",
 ]
 
 _LAZY = ("experiments", "figures", "plot")

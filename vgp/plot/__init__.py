@@ -43,6 +43,9 @@ from vgp.plot.leaky_relu import (
     training_runs,
     variance_through_depth,
 )
+from vgp.plot.normalisation import (
+    seed_bands,
+)
 from vgp.plot.problem import (
     FLOAT32_RESOLUTION,
     UPDATE_RATIO_TARGET,
@@ -113,6 +116,7 @@ __all__ = [
     "ratios_over_training",
     "saturating_activations",
     "saturation_over_training",
+    "seed_bands",
     "signal_through_depth",
     "style",
     "styled",
