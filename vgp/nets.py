@@ -256,6 +256,13 @@ class Transformer(nn.Module):
     -> the encoder ``layers`` -> ``norm`` (a final layer norm, pre-norm only;
     the identity for post-norm, whose every layer already ends with one) ->
     the mean over time -> ``out`` (a linear map to ``out_features`` logits).
+
+    Examples
+    --------
+    >>> import vgp
+    >>> net = vgp.transformer(depth=3, d_model=8, heads=2, norm_first=False)
+    >>> type(net).__name__, [name for name, _ in net.named_children()]
+    ('Transformer', ['embed', 'layers', 'norm', 'out'])
     """
 
     def __init__(self, embed: nn.Linear, layers: list[nn.TransformerEncoderLayer],

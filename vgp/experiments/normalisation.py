@@ -220,8 +220,8 @@ class WarmupRuns:
 
 @experiment
 def warmup_runs(
-    norm_first: bool,
-    warmup_steps: int,
+    norm_first: bool = False,
+    warmup_steps: int = 0,
     lr: float = 0.02,
     steps: int = 30,
     seeds: int = 4,
@@ -233,6 +233,7 @@ def warmup_runs(
     mini-batches of 32 of 512 training sequences of :func:`sequences`) for
     ``steps`` steps, once per seed; the learning rate rises linearly from
     ``lr / warmup_steps`` to ``lr`` over the first ``warmup_steps`` steps (0: constant).
+    The page runs the four settings of ``norm_first`` and ``warmup_steps`` (0 or 15).
 
     Examples
     --------
