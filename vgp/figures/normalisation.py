@@ -22,6 +22,7 @@ def normalisation_layer_gradients() -> Figure:
         xlabel="encoder layer (1 = nearest the input)",
         ylabels=[r"$\|\partial L / \partial \theta_\ell\|$, all of layer $\ell$'s parameters",
                  "root mean square of its entries"],
+        logy=[True, False],
     )
 
 
@@ -38,9 +39,9 @@ def normalisation_last_layer() -> Figure:
         ylabels=[r"$\|\partial L / \partial W^{2,L}\|$ at initialisation"],
         logx=True,
         references={"the last layer's feed-forward output matrix": {
-            r"$\propto 1/\sqrt{L}$ (theorem 1's pre-norm bound)":
+            "∝ 1/√L (theorem 1's pre-norm bound)":
                 [pre[0] * (depth_one / d) ** 0.5 for d in result.depths],
-            r"$\propto 1/\mathrm{rms}(x_{L+1})$, the final norm's Jacobian (pre-norm)":
+            "∝ 1/rms of the last stream (pre-norm's final norm)":
                 [pre[0] * stream[0] / s for s in stream],
         }},
     )

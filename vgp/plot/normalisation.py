@@ -18,11 +18,13 @@ def seed_bands(
     xlabel: str,
     ylabels: Sequence[str],
     logx: bool = False,
+    logy: Sequence[bool] | None = None,
     references: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
 ) -> Figure:
-    """One panel per entry of ``panels``, log-scaled values: for each series the
-    geometric mean over its runs (one row per seed; line and marker) and their
-    range (band); ``references[panel]`` adds thin dashed lines (a prediction).
+    """One panel per entry of ``panels``: for each series the geometric mean over
+    its runs (one row per seed; line and marker) and their range (band);
+    ``references[panel]`` adds thin dashed lines (a prediction). Values are on a
+    log scale, except in the panels where ``logy`` (one flag per panel) is false.
 
     A series keeps its colour and marker in every panel.
 
@@ -43,7 +45,8 @@ def seed_bands(
     fig, axes = new_figure(len(panels), width=4.2 * len(panels) if len(panels) > 1 else 6.4,
                            height=3.6)
     order = list(dict.fromkeys(label for series in panels.values() for label in series))
-    for ax, (title, series), ylabel in zip(axes, panels.items(), ylabels, strict=True):
+    logy = [True] * len(panels) if logy is None else list(logy)
+    for ax, (title, series), ylabel, log in zip(axes, panels.items(), ylabels, logy, strict=True):
         for j, (label, values) in enumerate((references or {}).get(title, {}).items()):
             ax.plot(x, values, color=PALETTE[6], lw=1, linestyle=LINESTYLES[1 + j % 3], label=label)
         for label, runs in series.items():
@@ -52,7 +55,8 @@ def seed_bands(
             typical = [math.exp(sum(math.log(v) for v in c) / len(c)) for c in columns]
             band(ax, x, runs, color=PALETTE[i % 7])
             ax.plot(x, typical, label=label, **series_style(i))
-        ax.set_yscale("log")
+        if log:
+            ax.set_yscale("log")
         if logx:
             ax.set_xscale("log", base=2)
             ax.set_xticks(list(x), [f"{v:g}" for v in x])
