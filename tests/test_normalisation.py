@@ -144,3 +144,41 @@ def test_bad_experiment_arguments_name_the_argument():
 def test_seed_bands_needs_one_ylabel_per_panel():
     with pytest.raises(ValueError, match=r"ylabels must give one label per panel \(1\), got 2"):
         plot.seed_bands({"a": {"s": [[1.0]]}}, x=[1], xlabel="x", ylabels=["y", "z"])
+
+
+def test_warmup_runs_record_the_loss_of_each_batch_before_its_step():
+    constant = normalisation.warmup_runs(True, 0, steps=3, seeds=2, depth=2)
+    warm = normalisation.warmup_runs(True, 3, steps=3, seeds=2, depth=2)
+    X, y = normalisation.sequences(0, samples=512)
+    for seed in range(2):
+        net = vgp.transformer(2, 16, heads=2, norm_first=True, seed=seed, in_features=4)
+        batch = torch.randint(0, 512, (32,), generator=torch.Generator().manual_seed(seed))
+        first = default_loss(net(X[batch]), y[batch]).item()
+        assert constant.losses[seed][0] == pytest.approx(first, rel=1e-6)
+        assert warm.losses[seed][0] == pytest.approx(first, rel=1e-6)
+        assert warm.losses[seed][1] != constant.losses[seed][1]  # a third of the step
+    assert len(constant.losses[0]) == 3 and len(constant.test_loss) == 2
+    assert constant.early_peak(steps=2) == max(max(row[:2]) for row in constant.losses)
+    assert constant.learned(below=10.0) == 2 and constant.learned(below=0.0) == 0
+
+
+def test_a_tiny_learning_rate_leaves_the_test_loss_of_the_untrained_net():
+    runs = normalisation.warmup_runs(False, 0, lr=1e-12, steps=2, seeds=1, depth=1)
+    X, y = normalisation.sequences(1, samples=512)
+    net = vgp.transformer(1, 16, heads=2, norm_first=False, seed=0, in_features=4)
+    with torch.no_grad():
+        assert runs.test_loss[0] == pytest.approx(default_loss(net(X), y).item(), rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"norm_first": 1}, TypeError, "norm_first must be True or False, got 1"),
+        ({"warmup_steps": -1}, ValueError, "warmup_steps must be an integer >= 0, got -1"),
+        ({"lr": 0.0}, ValueError, r"lr must be > 0.0, got 0.0"),
+        ({"steps": 0}, ValueError, "steps must be an integer >= 1, got 0"),
+    ],
+)
+def test_warmup_runs_bad_input(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        normalisation.warmup_runs(**kwargs)
