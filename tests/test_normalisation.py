@@ -87,16 +87,19 @@ def test_transformer_names_a_wrongly_shaped_input():
 
 
 def _by_hand(depth, norm_first, seed, X, y):
-    """Per-layer gradients and stream RMS from .backward() and a hand-walked forward pass."""
+    """Per-layer gradients, stream RMS and stream gradients from .backward() on a
+    hand-walked forward pass."""
     net = vgp.transformer(depth, 16, heads=2, norm_first=norm_first, seed=seed, in_features=4)
-    h, stream = net.embed(X), []
+    h, states = net.embed(X), []
     for layer in net.layers:
         h = layer(h)
-        stream.append(h.pow(2).mean().sqrt().item())
+        h.retain_grad()
+        states.append(h)
     default_loss(net.out(net.norm(h).mean(dim=1)), y).backward()
     layer_grads = [torch.cat([p.grad.reshape(-1) for p in layer.parameters()]).norm().item()
                    for layer in net.layers]
-    return layer_grads, [layer.linear2.weight.grad.norm().item() for layer in net.layers], stream
+    return (layer_grads, [layer.linear2.weight.grad.norm().item() for layer in net.layers],
+            [s.pow(2).mean().sqrt().item() for s in states], [s.grad.norm().item() for s in states])
 
 
 def test_layer_gradients_match_backward_on_a_hand_walked_pass():
@@ -104,9 +107,10 @@ def test_layer_gradients_match_backward_on_a_hand_walked_pass():
     X, y = normalisation.sequences(0)
     for p, norm_first in enumerate((False, True)):
         for seed in range(2):
-            grads, _, stream = _by_hand(3, norm_first, seed, X, y)
+            grads, _, stream, stream_grads = _by_hand(3, norm_first, seed, X, y)
             assert result.layer_grads[p][seed] == pytest.approx(grads, rel=1e-5)
             assert result.stream_rms[p][seed] == pytest.approx(stream, rel=1e-5)
+            assert result.stream_grads[p][seed] == pytest.approx(stream_grads, rel=1e-5)
     # post-norm: every layer ends with a layer norm (gain 1, shift 0), so its output has RMS 1
     assert result.stream_rms[0][0] == pytest.approx([1.0] * 3, abs=1e-4)
 
@@ -117,7 +121,7 @@ def test_last_layer_gradients_match_backward_on_a_hand_walked_pass():
     for p, norm_first in enumerate((False, True)):
         for seed in range(2):
             for d, depth in enumerate((1, 3)):
-                _, w2, stream = _by_hand(depth, norm_first, seed, X, y)
+                _, w2, stream, _ = _by_hand(depth, norm_first, seed, X, y)
                 assert result.w2_grads[p][seed][d] == pytest.approx(w2[-1], rel=1e-5)
                 assert result.stream_rms[p][seed][d] == pytest.approx(stream[-1], rel=1e-5)
     typical = result.typical("pre-norm")

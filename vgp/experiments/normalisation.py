@@ -47,28 +47,40 @@ def geometric_mean(values: list[float]) -> float:
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
-def _gradients_at_init(net: Transformer, X: Tensor, y: Tensor) -> tuple[list[float], list[float], list[float]]:
-    """One forward and backward pass: per encoder layer, ``||dL/dtheta_l||`` over all
-    its parameters, ``||dL/dW^{2,l}||`` of its feed-forward output matrix, and the
-    root mean square of the residual stream it outputs."""
-    stream: list[float] = []
-    handles = [layer.register_forward_hook(
-        lambda _m, _a, out: stream.append(out.detach().pow(2).mean().sqrt().item()))
-        for layer in net.layers]
+@dataclass(frozen=True)
+class _AtInit:
+    """Per encoder layer ``l`` of one net: ``||dL/dtheta_l||`` over all its
+    parameters, ``||dL/dW^{2,l}||`` of its feed-forward output matrix, and the
+    root mean square of the residual stream ``x_{l+1}`` it outputs and the norm
+    of the gradient on that stream, ``||dL/dx_{l+1}||``."""
+
+    layer: list[float]
+    w2: list[float]
+    stream: list[float]
+    stream_grad: list[float]
+
+
+def _gradients_at_init(net: Transformer, X: Tensor, y: Tensor) -> _AtInit:
+    """One forward and one backward pass of ``net`` on ``(X, y)``, read with autograd."""
+    outputs: list[Tensor] = []
+    handles = [layer.register_forward_hook(lambda _m, _a, out: outputs.append(out))
+               for layer in net.layers]
     try:
         loss = default_loss(net(X), y)
     finally:
         for handle in handles:
             handle.remove()
     per_layer = [list(layer.parameters()) for layer in net.layers]
-    grads = torch.autograd.grad(loss, [p for params in per_layer for p in params])
+    grads = torch.autograd.grad(loss, [p for params in per_layer for p in params] + outputs)
     layer_norms, w2_norms, position = [], [], 0
     for layer, params in zip(net.layers, per_layer, strict=True):
         own = grads[position : position + len(params)]
         position += len(params)
         layer_norms.append(torch.cat([g.reshape(-1) for g in own]).norm().item())
         w2_norms.append(own[[p is layer.linear2.weight for p in params].index(True)].norm().item())
-    return layer_norms, w2_norms, stream
+    return _AtInit(layer_norms, w2_norms,
+                   [out.detach().pow(2).mean().sqrt().item() for out in outputs],
+                   [g.norm().item() for g in grads[position:]])
 
 
 @dataclass(frozen=True)
@@ -79,7 +91,8 @@ class LayerGradients:
     every parameter of encoder layer ``l`` (attention, feed-forward net and
     norms), for placement ``p`` of :data:`PLACEMENTS` and seed ``s``;
     ``stream_rms[p][s][l]`` the root mean square of the residual stream that
-    layer ``l`` outputs.
+    layer ``l`` outputs, and ``stream_grads[p][s][l]`` the norm of the gradient
+    on that stream.
     """
 
     depth: int
@@ -87,6 +100,7 @@ class LayerGradients:
     seeds: int
     layer_grads: tuple[tuple[tuple[float, ...], ...], ...]
     stream_rms: tuple[tuple[tuple[float, ...], ...], ...]
+    stream_grads: tuple[tuple[tuple[float, ...], ...], ...]
 
     def typical(self, placement: str) -> tuple[float, ...]:
         """Per layer, the geometric mean over seeds of ``||dL/dtheta_l||``."""
@@ -96,6 +110,12 @@ class LayerGradients:
     def first_to_last(self, placement: str) -> float:
         """Typical gradient of the first layer over that of the last."""
         typical = self.typical(placement)
+        return typical[0] / typical[-1]
+
+    def stream_first_to_last(self, placement: str) -> float:
+        """Typical ``||dL/dx||`` on the stream after the first layer over that after the last."""
+        rows = self.stream_grads[PLACEMENTS.index(placement)]
+        typical = [geometric_mean(list(column)) for column in zip(*rows, strict=True)]
         return typical[0] / typical[-1]
 
 
@@ -117,14 +137,15 @@ def layer_gradients(depth: int = 12, d_model: int = 32, heads: int = 4, seeds: i
     depth = check_int("depth", depth)
     seeds = check_int("seeds", seeds)
     X, y = sequences(0, features=4)
-    grads, streams = [], []
+    grads, streams, stream_grads = [], [], []
     for norm_first in (False, True):
         rows = [_gradients_at_init(
             transformer(depth, d_model, heads=heads, norm_first=norm_first, seed=seed, in_features=4),
             X, y) for seed in range(seeds)]
-        grads.append(tuple(tuple(layer) for layer, _, _ in rows))
-        streams.append(tuple(tuple(stream) for _, _, stream in rows))
-    return LayerGradients(depth, d_model, seeds, tuple(grads), tuple(streams))
+        grads.append(tuple(tuple(row.layer) for row in rows))
+        streams.append(tuple(tuple(row.stream) for row in rows))
+        stream_grads.append(tuple(tuple(row.stream_grad) for row in rows))
+    return LayerGradients(depth, d_model, seeds, tuple(grads), tuple(streams), tuple(stream_grads))
 
 
 @dataclass(frozen=True)
@@ -187,8 +208,8 @@ def last_layer_gradients(
             rows = [_gradients_at_init(
                 transformer(depth, d_model, heads=heads, norm_first=norm_first, seed=seed, in_features=4),
                 X, y) for seed in range(seeds)]
-            by_depth.append(tuple(w2[-1] for _, w2, _ in rows))
-            stream_by_depth.append(tuple(stream[-1] for _, _, stream in rows))
+            by_depth.append(tuple(row.w2[-1] for row in rows))
+            stream_by_depth.append(tuple(row.stream[-1] for row in rows))
         grads.append(tuple(zip(*by_depth, strict=True)))
         streams.append(tuple(zip(*stream_by_depth, strict=True)))
     return LastLayerGradients(depths, d_model, seeds, tuple(grads), tuple(streams))
