@@ -89,8 +89,8 @@ def test_small_batches_shape() -> None:
 def test_bad_arguments_name_the_argument() -> None:
     with pytest.raises(ValueError, match="unknown activation 'sigmod'"):
         batch_norm.depth_profiles(configs=(("sigmod", "default", None),))
-    with pytest.raises(ValueError, match="unknown norm 'layer'"):
-        batch_norm.depth_profiles(configs=(("relu", "default", "layer"),))
+    with pytest.raises(ValueError, match="unknown norm 'group'"):
+        batch_norm.depth_profiles(configs=(("relu", "default", "group"),))
     with pytest.raises(ValueError, match="batch_size must be an integer >= 2, got 1"):
         batch_norm.small_batches(batch_sizes=(1,))
     with pytest.raises(ValueError, match="epochs must be > 0.0, got 0.0"):

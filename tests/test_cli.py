@@ -141,7 +141,7 @@ BAD = [
     (["diagnose", "--depth", "0"], "must be an integer >= 1, got 0"),
     (["diagnose", "--width", "ten"], "expected an integer, got 'ten'"),
     (["diagnose", "--init", "kaiming"], "invalid choice: 'kaiming'"),
-    (["diagnose", "--norm", "layer"], "invalid choice: 'layer'"),
+    (["diagnose", "--norm", "group"], "invalid choice: 'group'"),
     (["diagnose", "--seed", "-1"], "must be an integer >= 0, got -1"),
     (["diagnose", "--frobnicate"], "unrecognized arguments: --frobnicate"),
     (["figures"], "required: OUTDIR"),

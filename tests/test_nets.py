@@ -51,7 +51,7 @@ def test_batch_norm_sits_before_the_activation():
         ({"depth": 2.5, "width": 4}, TypeError, "depth must be an integer"),
         ({"depth": 2, "width": 4, "activation": "sigmod"}, ValueError, "unknown activation 'sigmod'"),
         ({"depth": 2, "width": 4, "init": "glorot"}, ValueError, "unknown init 'glorot'"),
-        ({"depth": 2, "width": 4, "norm": "layer"}, ValueError, "unknown norm 'layer'; choose one of: batch"),
+        ({"depth": 2, "width": 4, "norm": "group"}, ValueError, "choose one of: batch, layer, rms"),
         ({"depth": 2, "width": 4, "residual": "yes"}, TypeError, "residual must be True or False"),
         ({"depth": 2, "width": 4, "in_features": 0}, ValueError, "in_features must be an integer >= 1"),
         ({"depth": 2, "width": 4, "seed": -1}, ValueError, "seed must be an integer >= 0"),

@@ -12,7 +12,7 @@ from vgp import activations, data, init, theory
 from vgp import data as datasets
 from vgp.activations import ACTIVATIONS, activation, derivative
 from vgp.diagnose import Diagnosis, diagnose
-from vgp.nets import mlp, resnet, rnn
+from vgp.nets import mlp, resnet, rnn, transformer
 from vgp.probe import LayerStats, Probe, gradient_norms, time_gradients
 from vgp.train import History, train
 
@@ -41,6 +41,7 @@ __all__ = [
     "theory",
     "time_gradients",
     "train",
+    "transformer",
 ]
 
 _LAZY = ("experiments", "figures", "plot")

@@ -1,8 +1,11 @@
-"""Deep fully-connected nets, a from-scratch batch norm and a residual block.
+"""Deep fully-connected nets, a from-scratch batch norm, a residual block and
+a small transformer encoder.
 
-:func:`mlp` builds every net on the site. Its layers are named so that a
-per-layer table reads naturally: ``fc1, act1, fc2, act2, ..., out``, with
-``bn1, ...`` when normalised and ``block2, ...`` when residual.
+:func:`mlp` builds every fully-connected net on the site. Its layers are named
+so that a per-layer table reads naturally: ``fc1, act1, fc2, act2, ..., out``,
+with ``bn1, ...`` (batch norm), ``ln1, ...`` (layer norm) or ``rms1, ...``
+(RMS norm) when normalised and ``block2, ...`` when residual.
+:func:`transformer` builds the encoders of the page on layer norm.
 """
 
 from __future__ import annotations
@@ -17,8 +20,13 @@ from vgp.activations import ACTIVATIONS
 from vgp.activations import activation as make_activation
 from vgp.init import SCHEMES, check_gain, initialise
 
-NORMS: tuple[str, ...] = ("batch",)
-"""The values :func:`mlp` accepts for ``norm`` (besides ``None``)."""
+NORMS: tuple[str, ...] = ("batch", "layer", "rms")
+"""The values :func:`mlp` accepts for ``norm`` (besides ``None``): batch norm
+(Ioffe and Szegedy 2015), layer norm (Ba, Kiros and Hinton 2016) or RMS norm
+(Zhang and Sennrich 2019)."""
+
+NORM_PREFIXES: dict[str, str] = {"batch": "bn", "layer": "ln", "rms": "rms"}
+"""The name of each norm's layers in :func:`mlp`: ``bn1``, ``ln1``, ``rms1``."""
 
 NORM_POSITIONS: tuple[str, ...] = ("before", "after")
 """Where :func:`mlp` puts the normalisation: before the activation (Ioffe and
@@ -116,6 +124,23 @@ class Residual(nn.Module):
         return x + self.block(x)
 
 
+def norm_layer(norm: str, width: int) -> nn.Module:
+    """A normalisation layer over ``width`` features: one of :data:`NORMS`.
+
+    Examples
+    --------
+    >>> from vgp.nets import norm_layer
+    >>> [type(norm_layer(n, 4)).__name__ for n in ("batch", "layer", "rms")]
+    ['BatchNorm', 'LayerNorm', 'RMSNorm']
+    """
+    check_choice("norm", norm, NORMS)
+    if norm == "batch":
+        return BatchNorm(width)
+    if norm == "layer":
+        return nn.LayerNorm(width)
+    return nn.RMSNorm(width)
+
+
 def mlp(
     depth: int,
     width: int,
@@ -151,8 +176,12 @@ def mlp(
     init
         One of :data:`vgp.init.SCHEMES`; ``"default"`` is PyTorch's own.
     norm
-        ``None`` or ``"batch"`` (the from-scratch :class:`BatchNorm`, before the
-        activation, as in Ioffe and Szegedy 2015).
+        ``None``, ``"batch"`` (the from-scratch :class:`BatchNorm`, as in
+        Ioffe and Szegedy 2015: each unit standardised over the mini-batch),
+        ``"layer"`` (``torch.nn.LayerNorm``: each sample standardised over its
+        units, Ba, Kiros and Hinton 2016) or ``"rms"`` (``torch.nn.RMSNorm``:
+        each sample divided by the root mean square of its units, Zhang and
+        Sennrich 2019).
     residual
         Add identity skips around hidden layers 2 to ``depth``.
     in_features, out_features
@@ -163,7 +192,7 @@ def mlp(
         Passed to :func:`vgp.init.initialise` (weight scale ``sigma_w``).
     norm_position
         ``"before"`` (the default) or ``"after"`` the activation: where the
-        batch norm goes when ``norm="batch"``. Ignored without a norm.
+        norm goes. Ignored without a norm.
 
     Examples
     --------
@@ -182,6 +211,8 @@ def mlp(
     >>> after = vgp.mlp(depth=1, width=4, norm="batch", norm_position="after")
     >>> list(dict(after.named_children()))
     ['fc1', 'act1', 'bn1', 'out']
+    >>> list(dict(vgp.mlp(depth=1, width=4, norm="layer").named_children()))
+    ['fc1', 'ln1', 'act1', 'out']
     >>> vgp.mlp(depth=0, width=4)
     Traceback (most recent call last):
     ...
@@ -207,8 +238,9 @@ def mlp(
         for i in range(1, depth + 1):
             fan_in = in_features if i == 1 else width
             parts = [(f"fc{i}", nn.Linear(fan_in, width)), (f"act{i}", make_activation(activation))]
-            if norm == "batch":
-                parts.insert(1 if norm_position == "before" else 2, (f"bn{i}", BatchNorm(width)))
+            if norm is not None:
+                parts.insert(1 if norm_position == "before" else 2,
+                             (f"{NORM_PREFIXES[norm]}{i}", norm_layer(norm, width)))
             if residual and i > 1:
                 layers[f"block{i}"] = Residual(nn.Sequential(OrderedDict(parts)))
             else:
@@ -220,6 +252,7 @@ def mlp(
     return model
 
 
+<<<<<<< HEAD
 FIXES: tuple[str, ...] = ("batch", "group", "fixup", "rezero")
 """The values :func:`resnet` accepts for ``fix`` (besides ``None``): what keeps
 each residual branch small, or normalised, at initialisation."""
@@ -357,10 +390,20 @@ def resnet(
         Widths of the input and of the output (1 for binary classification).
     seed
         Seed of the initial weights.
+=======
+class Transformer(nn.Module):
+    """A transformer encoder that classifies sequences: built by :func:`transformer`.
+
+    ``(batch, time, in_features)`` -> ``embed`` (a linear map to ``d_model``)
+    -> the encoder ``layers`` -> ``norm`` (a final layer norm, pre-norm only;
+    the identity for post-norm, whose every layer already ends with one) ->
+    the mean over time -> ``out`` (a linear map to ``out_features`` logits).
+>>>>>>> normalisation
 
     Examples
     --------
     >>> import vgp
+<<<<<<< HEAD
     >>> net = vgp.resnet(blocks=2, width=4, fix="rezero")
     >>> print(net.block1)
     Residual(
@@ -525,10 +568,78 @@ def rnn(
     gain
         Scale of the recurrent weights for ``"normal"``, ``"orthogonal"`` and
         ``"identity"`` (default 1); ``"default"`` takes none.
+=======
+    >>> net = vgp.transformer(depth=3, d_model=8, heads=2, norm_first=False)
+    >>> type(net).__name__, [name for name, _ in net.named_children()]
+    ('Transformer', ['embed', 'layers', 'norm', 'out'])
+    """
+
+    def __init__(self, embed: nn.Linear, layers: list[nn.TransformerEncoderLayer],
+                 norm: nn.Module, out: nn.Linear) -> None:
+        super().__init__()
+        self.embed = embed
+        self.layers = nn.ModuleList(layers)
+        self.norm = norm
+        self.out = out
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.dim() != 3 or x.shape[2] != self.embed.in_features:
+            raise ValueError(
+                f"the transformer expects input of shape (batch, time, {self.embed.in_features}), "
+                f"got {tuple(x.shape)}"
+            )
+        h = self.embed(x)
+        for layer in self.layers:
+            h = layer(h)
+        return self.out(self.norm(h).mean(dim=1))
+
+
+def transformer(
+    depth: int,
+    d_model: int,
+    *,
+    heads: int,
+    norm_first: bool,
+    seed: int = 0,
+    in_features: int = 1,
+    out_features: int = 1,
+    ff_width: int | None = None,
+) -> Transformer:
+    """A small transformer encoder, post-norm or pre-norm, that classifies sequences.
+
+    ``depth`` blocks of ``torch.nn.TransformerEncoderLayer`` (self-attention
+    with ``heads`` heads, then a ReLU feed-forward net of ``ff_width`` units,
+    default ``4 * d_model``, each with a residual connection; no dropout),
+    between a linear embedding of the input and a linear read-out of the mean
+    over time. With ``norm_first=False`` each block normalises after adding the
+    residual, ``x <- LN(x + F(x))``, as in Vaswani et al. (2017): post-norm.
+    With ``norm_first=True`` it normalises the branch's input, ``x <- x +
+    F(LN(x))``, and a final layer norm precedes the read-out: pre-norm (Xiong
+    et al. 2020). Weights are PyTorch's default initialisation, drawn with
+    ``torch.manual_seed(seed)`` inside a forked random state.
+
+    Parameters
+    ----------
+    depth
+        Number of encoder blocks.
+    d_model
+        Width of the residual stream; a multiple of ``heads``.
+    heads
+        Attention heads per block.
+    norm_first
+        ``False`` for post-norm, ``True`` for pre-norm.
+    seed
+        Seed of the initial weights.
+    in_features, out_features
+        Features per time step of the input; logits of the output.
+    ff_width
+        Hidden units of each block's feed-forward net (default ``4 * d_model``).
+>>>>>>> normalisation
 
     Examples
     --------
     >>> import torch, vgp
+<<<<<<< HEAD
     >>> net = vgp.rnn("lstm", 32, forget_bias=1.0)
     >>> net
     Recurrent(
@@ -596,3 +707,37 @@ def _init_recurrent(cell: nn.RNNBase, kind: str, init: str, gain: float) -> None
                 nn.init.orthogonal_(block, gain=gain)
             else:
                 block.copy_(gain * torch.eye(hidden))
+=======
+    >>> net = vgp.transformer(depth=2, d_model=8, heads=2, norm_first=True, in_features=3)
+    >>> net(torch.randn(5, 7, 3)).shape     # 5 sequences of 7 steps -> 5 logits
+    torch.Size([5, 1])
+    >>> len(net.layers), net.layers[0].norm_first, type(net.norm).__name__
+    (2, True, 'LayerNorm')
+    >>> vgp.transformer(depth=2, d_model=10, heads=4, norm_first=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: d_model must be a multiple of heads: got d_model=10, heads=4
+    """
+    depth = check_int("depth", depth)
+    d_model = check_int("d_model", d_model)
+    heads = check_int("heads", heads)
+    check_int("seed", seed, minimum=0)
+    in_features = check_int("in_features", in_features)
+    out_features = check_int("out_features", out_features)
+    ff_width = 4 * d_model if ff_width is None else check_int("ff_width", ff_width)
+    if not isinstance(norm_first, bool):
+        raise TypeError(f"norm_first must be True or False, got {norm_first!r}")
+    if d_model % heads:
+        raise ValueError(f"d_model must be a multiple of heads: got d_model={d_model}, heads={heads}")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        embed = nn.Linear(in_features, d_model)
+        layers = [
+            nn.TransformerEncoderLayer(d_model, heads, ff_width, dropout=0.0,
+                                       batch_first=True, norm_first=norm_first)
+            for _ in range(depth)
+        ]
+        norm = nn.LayerNorm(d_model) if norm_first else nn.Identity()
+        out = nn.Linear(d_model, out_features)
+    return Transformer(embed, layers, norm, out)
+>>>>>>> normalisation

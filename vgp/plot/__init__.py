@@ -49,6 +49,9 @@ from vgp.plot.low_precision import (
 from vgp.plot.lstm import (
     accuracy_against_lag,
 )
+from vgp.plot.normalisation import (
+    seed_bands,
+)
 from vgp.plot.problem import (
     FLOAT32_RESOLUTION,
     UPDATE_RATIO_TARGET,
@@ -129,6 +132,7 @@ __all__ = [
     "ratios_over_training",
     "saturating_activations",
     "saturation_over_training",
+    "seed_bands",
     "signal_through_depth",
     "style",
     "styled",
