@@ -252,7 +252,7 @@ def mlp(
     return model
 
 
-<<<<<<< HEAD
+
 FIXES: tuple[str, ...] = ("batch", "group", "fixup", "rezero")
 """The values :func:`resnet` accepts for ``fix`` (besides ``None``): what keeps
 each residual branch small, or normalised, at initialisation."""
@@ -390,20 +390,10 @@ def resnet(
         Widths of the input and of the output (1 for binary classification).
     seed
         Seed of the initial weights.
-=======
-class Transformer(nn.Module):
-    """A transformer encoder that classifies sequences: built by :func:`transformer`.
-
-    ``(batch, time, in_features)`` -> ``embed`` (a linear map to ``d_model``)
-    -> the encoder ``layers`` -> ``norm`` (a final layer norm, pre-norm only;
-    the identity for post-norm, whose every layer already ends with one) ->
-    the mean over time -> ``out`` (a linear map to ``out_features`` logits).
->>>>>>> normalisation
 
     Examples
     --------
     >>> import vgp
-<<<<<<< HEAD
     >>> net = vgp.resnet(blocks=2, width=4, fix="rezero")
     >>> print(net.block1)
     Residual(
@@ -568,78 +558,10 @@ def rnn(
     gain
         Scale of the recurrent weights for ``"normal"``, ``"orthogonal"`` and
         ``"identity"`` (default 1); ``"default"`` takes none.
-=======
-    >>> net = vgp.transformer(depth=3, d_model=8, heads=2, norm_first=False)
-    >>> type(net).__name__, [name for name, _ in net.named_children()]
-    ('Transformer', ['embed', 'layers', 'norm', 'out'])
-    """
-
-    def __init__(self, embed: nn.Linear, layers: list[nn.TransformerEncoderLayer],
-                 norm: nn.Module, out: nn.Linear) -> None:
-        super().__init__()
-        self.embed = embed
-        self.layers = nn.ModuleList(layers)
-        self.norm = norm
-        self.out = out
-
-    def forward(self, x: Tensor) -> Tensor:
-        if x.dim() != 3 or x.shape[2] != self.embed.in_features:
-            raise ValueError(
-                f"the transformer expects input of shape (batch, time, {self.embed.in_features}), "
-                f"got {tuple(x.shape)}"
-            )
-        h = self.embed(x)
-        for layer in self.layers:
-            h = layer(h)
-        return self.out(self.norm(h).mean(dim=1))
-
-
-def transformer(
-    depth: int,
-    d_model: int,
-    *,
-    heads: int,
-    norm_first: bool,
-    seed: int = 0,
-    in_features: int = 1,
-    out_features: int = 1,
-    ff_width: int | None = None,
-) -> Transformer:
-    """A small transformer encoder, post-norm or pre-norm, that classifies sequences.
-
-    ``depth`` blocks of ``torch.nn.TransformerEncoderLayer`` (self-attention
-    with ``heads`` heads, then a ReLU feed-forward net of ``ff_width`` units,
-    default ``4 * d_model``, each with a residual connection; no dropout),
-    between a linear embedding of the input and a linear read-out of the mean
-    over time. With ``norm_first=False`` each block normalises after adding the
-    residual, ``x <- LN(x + F(x))``, as in Vaswani et al. (2017): post-norm.
-    With ``norm_first=True`` it normalises the branch's input, ``x <- x +
-    F(LN(x))``, and a final layer norm precedes the read-out: pre-norm (Xiong
-    et al. 2020). Weights are PyTorch's default initialisation, drawn with
-    ``torch.manual_seed(seed)`` inside a forked random state.
-
-    Parameters
-    ----------
-    depth
-        Number of encoder blocks.
-    d_model
-        Width of the residual stream; a multiple of ``heads``.
-    heads
-        Attention heads per block.
-    norm_first
-        ``False`` for post-norm, ``True`` for pre-norm.
-    seed
-        Seed of the initial weights.
-    in_features, out_features
-        Features per time step of the input; logits of the output.
-    ff_width
-        Hidden units of each block's feed-forward net (default ``4 * d_model``).
->>>>>>> normalisation
 
     Examples
     --------
     >>> import torch, vgp
-<<<<<<< HEAD
     >>> net = vgp.rnn("lstm", 32, forget_bias=1.0)
     >>> net
     Recurrent(
@@ -707,7 +629,88 @@ def _init_recurrent(cell: nn.RNNBase, kind: str, init: str, gain: float) -> None
                 nn.init.orthogonal_(block, gain=gain)
             else:
                 block.copy_(gain * torch.eye(hidden))
-=======
+
+
+class Transformer(nn.Module):
+    """A transformer encoder that classifies sequences: built by :func:`transformer`.
+
+    ``(batch, time, in_features)`` -> ``embed`` (a linear map to ``d_model``)
+    -> the encoder ``layers`` -> ``norm`` (a final layer norm, pre-norm only;
+    the identity for post-norm, whose every layer already ends with one) ->
+    the mean over time -> ``out`` (a linear map to ``out_features`` logits).
+
+    Examples
+    --------
+    >>> import vgp
+    >>> net = vgp.transformer(depth=3, d_model=8, heads=2, norm_first=False)
+    >>> type(net).__name__, [name for name, _ in net.named_children()]
+    ('Transformer', ['embed', 'layers', 'norm', 'out'])
+    """
+
+    def __init__(self, embed: nn.Linear, layers: list[nn.TransformerEncoderLayer],
+                 norm: nn.Module, out: nn.Linear) -> None:
+        super().__init__()
+        self.embed = embed
+        self.layers = nn.ModuleList(layers)
+        self.norm = norm
+        self.out = out
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.dim() != 3 or x.shape[2] != self.embed.in_features:
+            raise ValueError(
+                f"the transformer expects input of shape (batch, time, {self.embed.in_features}), "
+                f"got {tuple(x.shape)}"
+            )
+        h = self.embed(x)
+        for layer in self.layers:
+            h = layer(h)
+        return self.out(self.norm(h).mean(dim=1))
+
+
+def transformer(
+    depth: int,
+    d_model: int,
+    *,
+    heads: int,
+    norm_first: bool,
+    seed: int = 0,
+    in_features: int = 1,
+    out_features: int = 1,
+    ff_width: int | None = None,
+) -> Transformer:
+    """A small transformer encoder, post-norm or pre-norm, that classifies sequences.
+
+    ``depth`` blocks of ``torch.nn.TransformerEncoderLayer`` (self-attention
+    with ``heads`` heads, then a ReLU feed-forward net of ``ff_width`` units,
+    default ``4 * d_model``, each with a residual connection; no dropout),
+    between a linear embedding of the input and a linear read-out of the mean
+    over time. With ``norm_first=False`` each block normalises after adding the
+    residual, ``x <- LN(x + F(x))``, as in Vaswani et al. (2017): post-norm.
+    With ``norm_first=True`` it normalises the branch's input, ``x <- x +
+    F(LN(x))``, and a final layer norm precedes the read-out: pre-norm (Xiong
+    et al. 2020). Weights are PyTorch's default initialisation, drawn with
+    ``torch.manual_seed(seed)`` inside a forked random state.
+
+    Parameters
+    ----------
+    depth
+        Number of encoder blocks.
+    d_model
+        Width of the residual stream; a multiple of ``heads``.
+    heads
+        Attention heads per block.
+    norm_first
+        ``False`` for post-norm, ``True`` for pre-norm.
+    seed
+        Seed of the initial weights.
+    in_features, out_features
+        Features per time step of the input; logits of the output.
+    ff_width
+        Hidden units of each block's feed-forward net (default ``4 * d_model``).
+
+    Examples
+    --------
+    >>> import torch, vgp
     >>> net = vgp.transformer(depth=2, d_model=8, heads=2, norm_first=True, in_features=3)
     >>> net(torch.randn(5, 7, 3)).shape     # 5 sequences of 7 steps -> 5 logits
     torch.Size([5, 1])
@@ -740,4 +743,3 @@ def _init_recurrent(cell: nn.RNNBase, kind: str, init: str, gain: float) -> None
         norm = nn.LayerNorm(d_model) if norm_first else nn.Identity()
         out = nn.Linear(d_model, out_features)
     return Transformer(embed, layers, norm, out)
->>>>>>> normalisation
