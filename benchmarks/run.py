@@ -9,6 +9,7 @@ Usage::
 
     python benchmarks/run.py                 # everything
     python benchmarks/run.py probe experiments   # some parts
+    python benchmarks/run.py serve       # the edit loop of mkdocs serve
 
 This is a report, not a test: it never fails on a slow number.
 """
@@ -16,6 +17,7 @@ This is a report, not a test: it never fails on a slow number.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -24,7 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PARTS = ("floor", "experiments", "probe", "build", "suite")
+PARTS = ("floor", "experiments", "probe", "build", "serve", "suite")
 
 
 def wall(command: list[str], repeat: int = 1) -> float:
@@ -115,6 +117,68 @@ def build() -> float:
         return wall([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", site])
 
 
+SERVED_PAGE = "problem.md"
+"""The page whose prose the ``serve`` part edits (and restores)."""
+
+
+def _get(url: str) -> str:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time of process ``pid`` and of its children that it has waited for."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def serve(repeat: int = 3, timeout: float = 300) -> list[tuple[float, float]]:
+    """Start ``mkdocs serve``, then ``repeat`` times: add a sentence to one page's
+    prose and time until the server returns the page with it. Returns (wall
+    seconds, CPU seconds of the serving process) per edit. The page is restored."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    page = ROOT / "docs" / SERVED_PAGE
+    url = f"http://127.0.0.1:{port}/{SERVED_PAGE.removesuffix('.md')}/"
+    original = page.read_bytes()
+    log = tempfile.TemporaryFile()
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+                              cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    times = []
+    try:
+        deadline = time.monotonic() + timeout
+        while "</html>" not in _get(url):
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise RuntimeError(f"mkdocs serve did not start:\n{log.read().decode()[-2000:]}")
+            time.sleep(0.5)
+        time.sleep(2)  # the watcher starts after the first build
+        for i in range(repeat):
+            marker = f"Benchmark sentence {i} {time.time_ns()}."
+            cpu = _cpu_seconds(server.pid)
+            start = time.perf_counter()
+            page.write_bytes(original + f"\n{marker}\n".encode())
+            while marker not in _get(url):
+                if time.perf_counter() - start > timeout:
+                    raise RuntimeError("the edited page was not rebuilt in time")
+                time.sleep(0.05)
+            times.append((time.perf_counter() - start, _cpu_seconds(server.pid) - cpu))
+            time.sleep(1)
+    finally:
+        page.write_bytes(original)
+        server.terminate()
+        server.wait(timeout=30)
+    return times
+
+
 SUITES = {
     "full test suite (pytest)": [],
     'without the site (pytest -m "not site")': ["-m", "not site"],
@@ -156,6 +220,11 @@ def main(argv: list[str] | None = None) -> None:
         seconds = build()
         print(f"\nclean mkdocs build --strict: {seconds:.1f} s = {seconds / base:.1f}x floor"
               " (target <= 45 s)")
+    if "serve" in parts:
+        print(f"\nmkdocs serve: a sentence added to docs/{SERVED_PAGE} until the page is served with it"
+              " (target <= 3 s):")
+        for i, (seconds, cpu) in enumerate(serve(), 1):
+            print(f"  edit {i}: {seconds:5.2f} s wall, {cpu:5.2f} s CPU of the server process")
     if "suite" in parts:
         print("\ntest suite (target ~20 s):")
         for name, seconds in suite().items():

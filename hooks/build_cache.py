@@ -53,7 +53,29 @@ def sources_digest(folder: Path) -> str:
 
 
 def environment() -> str:
-    """The Python version and every installed distribution with its version, one a line."""
+    """The Python version and every installed distribution with its version, one a line.
+
+    Read again only when a folder on ``sys.path`` has changed (an install or an
+    uninstall changes its folder), so a rebuild under ``mkdocs serve`` pays a few
+    ``stat`` calls rather than reading every distribution's metadata.
+    """
+    stamp = tuple((entry, _mtime(entry)) for entry in sys.path)
+    if _environment.get("stamp") != stamp:
+        _environment.update(stamp=stamp, text=_read_environment())
+    return _environment["text"]
+
+
+_environment: dict[str, object] = {}
+
+
+def _mtime(path: str) -> int:
+    try:
+        return os.stat(path or ".").st_mtime_ns
+    except OSError:
+        return 0
+
+
+def _read_environment() -> str:
     distributions = {
         (dist.metadata["Name"] or "?").lower(): dist.version
         for dist in importlib.metadata.distributions()
@@ -90,4 +112,5 @@ def write(path: Path, content: bytes) -> None:
     """Write ``content`` to ``path`` at once (a reader never sees half a file)."""
     with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".part") as part:
         part.write(content)
+    os.chmod(part.name, 0o644)
     os.replace(part.name, path)
