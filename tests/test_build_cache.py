@@ -4,24 +4,16 @@ notebooks; an edit of vgp's code draws and executes again."""
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
+from _hooks import HOOKS, load_hook
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "hooks"))  # as MkDocs does while it loads a hook
-
-import build_cache  # noqa: E402
-
-
-def load(name: str):
-    spec = importlib.util.spec_from_file_location(f"{name}_hook_under_test", ROOT / "hooks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+ROOT = HOOKS.parent
+build_cache = importlib.import_module("build_cache")
+"""The module the hooks import (``tests/_hooks.py`` put ``hooks/`` on ``sys.path``)."""
 
 
 def load_config(project: Path):
@@ -83,7 +75,7 @@ def test_figures_a_prose_edit_hits_the_cache_a_code_edit_misses(project, monkeyp
 
     name = "saturation-activations"  # a quick one
     monkeypatch.setattr(vgp.figures, "FIGURES", {name: vgp.figures.FIGURES[name]})
-    hook = load("figures")
+    hook = load_hook("figures")
     config = load_config(project)
     monkeypatch.setitem(hook._imported, "sources", build_cache.sources_digest(project / "vgp"))
 
@@ -105,7 +97,7 @@ def test_figures_a_prose_edit_hits_the_cache_a_code_edit_misses(project, monkeyp
 
 
 def test_notebooks_a_prose_edit_keeps_the_cache_folder_a_code_edit_changes_it(project):
-    hook = load("notebooks")
+    hook = load_hook("notebooks")
     config = load_config(project)
     jupyter = config.plugins["mkdocs-jupyter"]
 

@@ -4,24 +4,16 @@ formatted signatures; what comes out is what mkdocstrings makes."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 from xml.etree.ElementTree import Element
 
+from _hooks import load_hook
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "hooks"))  # as MkDocs does while it loads a hook
 
 
-def load_hook():
-    spec = importlib.util.spec_from_file_location("api_pages_hook", ROOT / "hooks" / "api_pages.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-hook = load_hook()
+hook = load_hook("api_pages")
 
 
 class Alias:

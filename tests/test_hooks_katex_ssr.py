@@ -3,22 +3,16 @@ by the vendored KaTeX in V8 (mini-racer), so no page needs math JavaScript."""
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from pathlib import Path
 from types import SimpleNamespace
 
+from _hooks import load_hook
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def load_hook():
-    spec = importlib.util.spec_from_file_location("katex_ssr_hook", ROOT / "hooks" / "katex_ssr.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-hook = load_hook()
+hook = load_hook("katex_ssr")
 KATEX = hook.katex_for(ROOT / "docs")
 CONFIG = {"docs_dir": str(ROOT / "docs")}
 
