@@ -2,7 +2,8 @@
 
 Each figure becomes a generated file ``figures/<name>.svg`` in the site's file
 list: nothing is written under ``docs/``. A page embeds it as
-``![alt](figures/<name>.svg)``.
+``![alt](figures/<name>.svg)``; the hook gives that ``<img>`` the figure's width
+and height and, below the page's first figure, ``loading="lazy"``.
 
 Drawn figures are kept in the build cache (``hooks/build_cache.py``) under a
 fingerprint of the vgp sources and the installed packages: a build whose
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import re
 import subprocess
 import sys
 import tempfile
@@ -126,4 +128,50 @@ def on_env(env, config, files: Files):
         for name, svg in drawn.items():
             placeholders[name].content_bytes = svg
         _store(cache, drawn, list(placeholders))
+    _sizes.clear()
+    for file in files:
+        if file.generated_by is not None and FIGURE_URI.fullmatch(file.src_uri):
+            _sizes[Path(file.src_uri).stem] = svg_size(file.content_bytes)
     return env
+
+
+FIGURE_URI = re.compile(r"figures/[^/]+\.svg")
+FIGURE_IMG = re.compile(r'<img (?P<attributes>[^>]*\bsrc="(?:[^"]*/)?figures/(?P<name>[^"/]+)\.svg"[^>]*?)\s*/?>')
+SVG_SIZE = re.compile(rb'<svg[^>]*?\bwidth="([\d.]+)pt" height="([\d.]+)pt"')
+
+_sizes: dict[str, tuple[int, int]] = {}
+"""Each figure's size in CSS pixels, for its ``<img>``'s width and height."""
+
+
+def svg_size(svg: bytes) -> tuple[int, int]:
+    """The size of a matplotlib SVG in CSS pixels (it gives points: 1pt = 4/3 px)."""
+    found = SVG_SIZE.search(svg[:2000])
+    if found is None:
+        raise ValueError("the SVG gives no width and height in points")
+    return round(float(found[1]) * 4 / 3), round(float(found[2]) * 4 / 3)
+
+
+def sized_and_lazy(page: str, sizes: dict[str, tuple[int, int]]) -> str:
+    """``page`` with every figure's ``<img>`` given its width and height (the browser
+    reserves the space: nothing moves when it arrives) and, but for the page's
+    first figure, ``loading="lazy"``: a figure further down is fetched and drawn
+    when the reader scrolls near it, not while the page loads."""
+    seen = []
+
+    def replace(match: re.Match) -> str:
+        attributes, name = match["attributes"], match["name"]
+        extra = []
+        if name in sizes and " width=" not in attributes:
+            extra.append('width="{}" height="{}"'.format(*sizes[name]))
+        if seen and "loading=" not in attributes:
+            extra.append('loading="lazy"')
+        if "decoding=" not in attributes:
+            extra.append('decoding="async"')
+        seen.append(name)
+        return f"<img {attributes} {' '.join(extra)} />" if extra else match[0]
+
+    return FIGURE_IMG.sub(replace, page)
+
+
+def on_post_page(output: str, page, config) -> str:
+    return sized_and_lazy(output, _sizes) if "figures/" in output else output

@@ -118,3 +118,4 @@ def test_old_fingerprints_are_pruned(tmp_path):
         build_cache.folder(config_file, "figures", key)
     kept = sorted(p.name for p in (tmp_path / ".cache" / "vgp-build" / "figures").iterdir())
     assert len(kept) == build_cache.KEEP and "f" in kept
+

@@ -18,7 +18,7 @@ CONFIG = {"docs_dir": str(ROOT / "docs")}
 
 
 def page(src_uri: str = "x.md") -> SimpleNamespace:
-    return SimpleNamespace(file=SimpleNamespace(src_uri=src_uri))
+    return SimpleNamespace(file=SimpleNamespace(src_uri=src_uri), url="chapter/")
 
 
 def test_the_vendored_katex_renders_in_v8():
@@ -75,3 +75,13 @@ def test_katex_script_is_not_copied_into_the_site():
                    for path in (hook.KATEX_JS, "assets/katex/katex.min.css", "index.md")])
     kept = [f.src_uri for f in hook.on_files(files, config)]
     assert kept == ["assets/katex/katex.min.css", "index.md"]
+
+
+def test_a_page_with_math_preloads_the_fonts_it_uses():
+    head = '<html><head><link rel="stylesheet" href="../x.css"></head><body>'
+    out = hook.on_post_page(head + '<span class="arithmatex">\\(x\\)</span></body></html>', page(), CONFIG)
+    preloads = out[: out.index('<link rel="stylesheet"')]
+    assert 'href="../assets/katex/fonts/KaTeX_Main-Regular.woff2" as="font"' in preloads
+    assert "KaTeX_Math-Italic.woff2" in preloads  # x is set in math italic
+    plain = hook.on_post_page(head + '<span class="arithmatex">\\(1\\)</span></body></html>', page(), CONFIG)
+    assert "KaTeX_Main-Regular" in plain and "KaTeX_Math-Italic" not in plain
