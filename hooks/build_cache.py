@@ -12,7 +12,9 @@ notebook's output can depend on besides its own source,
 
 Any change to one of them makes a new folder, so nothing drawn by other code is
 ever read; folders not used lately are removed. A clean clone, CI, or a build
-after ``rm -rf .cache/vgp-build`` computes everything.
+after ``rm -rf .cache/vgp-build`` computes everything. The environment variable
+``VGP_BUILD_CACHE`` puts the cache in another folder (an empty one: a build that
+computes everything, as ``scripts/check_reproducible.py`` wants).
 """
 
 from __future__ import annotations
@@ -94,10 +96,11 @@ def fingerprint() -> str:
 
 
 def folder(config_file: str | os.PathLike, kind: str, key: str) -> Path:
-    """The cache folder of ``kind`` ("figures", "notebooks") for fingerprint ``key``,
+    """The cache folder of ``kind`` ("figures", "notebooks") for fingerprint ``key``
+    (under ``$VGP_BUILD_CACHE`` if set, else :data:`FOLDER` beside ``config_file``),
     created and marked as used; older fingerprints' folders of ``kind`` beyond the
     :data:`KEEP` most recent are removed."""
-    root = Path(config_file).resolve().parent / FOLDER / kind
+    root = Path(os.environ.get("VGP_BUILD_CACHE") or Path(config_file).resolve().parent / FOLDER) / kind
     here = root / key
     here.mkdir(parents=True, exist_ok=True)
     os.utime(here)

@@ -119,3 +119,8 @@ def test_old_fingerprints_are_pruned(tmp_path):
     kept = sorted(p.name for p in (tmp_path / ".cache" / "vgp-build" / "figures").iterdir())
     assert len(kept) == build_cache.KEEP and "f" in kept
 
+
+
+def test_vgp_build_cache_moves_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("VGP_BUILD_CACHE", str(tmp_path / "elsewhere"))
+    assert build_cache.folder(tmp_path / "mkdocs.yml", "figures", "k") == tmp_path / "elsewhere" / "figures" / "k"
