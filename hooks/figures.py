@@ -7,8 +7,9 @@ and height and, below the page's first figure, ``loading="lazy"``.
 
 Drawn figures are kept in the build cache (``hooks/build_cache.py``) under a
 fingerprint of the vgp sources and the installed packages: a build whose
-fingerprint matches reads them from there (an edit of prose redraws nothing),
-and any change to vgp's code or to a package version draws them all again.
+fingerprint matches reads them from there (an edit of prose redraws nothing;
+the cache's manifest names them all, so vgp is not even imported), and any
+change to vgp's code or to a package version draws them all again.
 
 The figures missing from the cache are drawn in a background thread of the
 MkDocs process, started when the file list is made (``on_files``) and awaited
@@ -46,7 +47,7 @@ MANIFEST = "FIGURES.txt"
 """In a cache folder: the names of all the figures, written once all are there."""
 
 _imported: dict[str, str] = {}
-"""The digest of the vgp sources this process imported (set on the first build)."""
+"""The digest of the vgp sources this process imported (set when it first draws)."""
 
 
 def _draw_all(names: list[str]) -> dict[str, bytes]:
@@ -78,23 +79,32 @@ def _store(cache: Path, drawn: dict[str, bytes], names: list[str] | None = None)
     build_cache.write(cache / MANIFEST, "\n".join(names or drawn).encode())
 
 
+def _complete(cache: Path) -> dict[str, bytes] | None:
+    """Every figure in ``cache``, if its manifest says it holds them all."""
+    manifest = cache / MANIFEST
+    if not manifest.is_file():
+        return None
+    names = manifest.read_text().split()
+    if not all((cache / f"{name}.svg").is_file() for name in names):
+        return None
+    return {name: (cache / f"{name}.svg").read_bytes() for name in names}
+
+
 def on_files(files: Files, config) -> Files:
     sources = build_cache.sources_digest(build_cache.vgp_folder())
-    _imported.setdefault("sources", sources)
     cache = build_cache.folder(config.config_file_path, "figures", build_cache.fingerprint())
-    if sources != _imported["sources"]:
-        manifest = cache / MANIFEST
-        if manifest.is_file():
-            drawn = {name: (cache / f"{name}.svg").read_bytes() for name in manifest.read_text().split()}
-        else:
-            drawn = _draw_in_fresh_process()
-            _store(cache, drawn)
-        for name, svg in drawn.items():
+    complete = _complete(cache)
+    if complete is None and _imported.get("sources", sources) != sources:
+        complete = _draw_in_fresh_process()
+        _store(cache, complete)
+    if complete is not None:  # no need to import vgp (and torch) at all
+        for name, svg in complete.items():
             files.append(File.generated(config, f"figures/{name}.svg", content=svg))
         return files
 
     from vgp.figures import FIGURES
 
+    _imported.setdefault("sources", sources)
     names = list(FIGURES)
     cached = {name: (cache / f"{name}.svg").read_bytes()
               for name in names if (cache / f"{name}.svg").is_file()}

@@ -65,7 +65,7 @@ def build_figures(hook, config):
     from mkdocs.structure.files import Files
 
     files = hook.on_files(Files([]), config)
-    drew = hook._drawing["future"] is not None
+    drew = hook._drawing.get("future") is not None
     hook.on_env(None, config, files)
     return {f.src_uri: f.content_bytes for f in files}, drew
 
