@@ -3,10 +3,10 @@
 Two costs of every build of the site, the edit loop of ``mkdocs serve``
 included, come from the API pages:
 
-**Signatures.** mkdocstrings-python lays out each long signature (``separate_signature``) with a
-code formatter, and with Ruff that is one ``ruff format`` process per signature:
-about 160 processes, seconds of every build of the site, the edit loop of
-``mkdocs serve`` included. This hook keeps each formatted signature in the build
+**Signatures.** mkdocstrings-python lays out each long signature
+(``separate_signature``) with a code formatter, and with Ruff that is one
+``ruff format`` process per signature: about 160 processes, seconds of every
+build. This hook keeps each formatted signature in the build
 cache (``hooks/build_cache.py``), keyed by the text given to the formatter and
 its line length, in a file per environment (a new Ruff version starts a new
 file). A signature not in the cache is formatted as before, by the same formatter.
@@ -23,8 +23,9 @@ process renders everything, so ``mkdocs build`` and the test suite's build are
 unchanged, and a warning of a render is seen there.
 
 Both reach into mkdocstrings-python's private ``_get_formatter`` and
-``PythonHandler.render``; if a new version has neither, the hook does nothing
-and the build runs as mkdocstrings does.
+``PythonHandler.render``; if a new version lacks either, the hook does nothing
+and the build runs as mkdocstrings does (``tests/test_hooks_api_pages.py``
+fails, to say so).
 """
 
 from __future__ import annotations
