@@ -9,6 +9,7 @@ Usage::
 
     python benchmarks/run.py                 # everything
     python benchmarks/run.py probe experiments   # some parts
+    python benchmarks/run.py serve       # the edit loop of mkdocs serve
 
 This is a report, not a test: it never fails on a slow number.
 """
@@ -16,6 +17,7 @@ This is a report, not a test: it never fails on a slow number.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -24,7 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PARTS = ("floor", "experiments", "probe", "build", "suite")
+PARTS = ("floor", "experiments", "probe", "build", "serve", "lighthouse", "suite")
 
 
 def wall(command: list[str], repeat: int = 1) -> float:
@@ -178,6 +180,159 @@ def build() -> float:
         return wall([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", site])
 
 
+SERVED_PAGE = "problem.md"
+"""The page whose prose the ``serve`` part edits (and restores)."""
+
+
+def _get(url: str) -> str:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time of process ``pid`` and of its children that it has waited for."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def serve(repeat: int = 3, timeout: float = 300) -> list[tuple[float, float]]:
+    """Start ``mkdocs serve``, then ``repeat`` times: add a sentence to one page's
+    prose and time until the server returns the page with it. Returns (wall
+    seconds, CPU seconds of the serving process) per edit. The page is restored."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    page = ROOT / "docs" / SERVED_PAGE
+    url = f"http://127.0.0.1:{port}/{SERVED_PAGE.removesuffix('.md')}/"
+    original = page.read_bytes()
+    log = tempfile.TemporaryFile()
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+                              cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    times = []
+    try:
+        deadline = time.monotonic() + timeout
+        while "</html>" not in _get(url):
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise RuntimeError(f"mkdocs serve did not start:\n{log.read().decode()[-2000:]}")
+            time.sleep(0.5)
+        time.sleep(2)  # the watcher starts after the first build
+        for i in range(repeat):
+            marker = f"Benchmark sentence {i} {time.time_ns()}."
+            cpu = _cpu_seconds(server.pid)
+            start = time.perf_counter()
+            page.write_bytes(original + f"\n{marker}\n".encode())
+            while marker not in _get(url):
+                if time.perf_counter() - start > timeout:
+                    raise RuntimeError("the edited page was not rebuilt in time")
+                time.sleep(0.05)
+            times.append((time.perf_counter() - start, _cpu_seconds(server.pid) - cpu))
+            time.sleep(1)
+    finally:
+        page.write_bytes(original)
+        server.terminate()
+        server.wait(timeout=30)
+    return times
+
+
+GZIPPED = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".ipynb", ".py")
+"""What a static host sends gzipped (when the browser accepts it)."""
+
+
+def _gzip_server(site: Path):
+    """Serve ``site`` on 127.0.0.1 as a static host does (text gzipped, cacheable),
+    from a thread; the running server."""
+    import functools
+    import gzip
+    import http.server
+    import io
+    import threading
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def send_head(self):
+            path = Path(self.translate_path(self.path))
+            if path.is_dir():
+                path = path / "index.html"
+            gzipped = ("gzip" in self.headers.get("Accept-Encoding", "")
+                       and path.suffix in GZIPPED and path.is_file())
+            if not gzipped:
+                return super().send_head()
+            body = gzip.compress(path.read_bytes(), 6)
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "max-age=3600")
+            self.end_headers()
+            return io.BytesIO(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+CHROMIUM_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage"
+                  " --disable-background-networking --disable-component-update --disable-sync"
+                  " --no-first-run")
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+
+
+def lighthouse(pages: list[str] | None = None) -> dict[str, dict[str, float]]:
+    """Build the site, serve it with gzip on 127.0.0.1 and run Lighthouse (mobile
+    preset, simulated throttling) on every page (or on ``pages``, URL paths).
+    Returns, per page, the four category scores (0-100), TBT and LCP (ms)."""
+    import json
+    import shutil
+
+    if not LIGHTHOUSE.exists():
+        raise RuntimeError("lighthouse is not installed: run npm ci")
+    chromium = os.environ.get("CHROME_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        raise RuntimeError("no chromium: apt-get install chromium (or set CHROME_PATH)")
+    results = {}
+    with tempfile.TemporaryDirectory() as work:
+        site = Path(work) / "site"
+        subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)],
+                       cwd=ROOT, check=True, capture_output=True)
+        if pages is None:
+            pages = sorted(
+                (p.parent.relative_to(site).as_posix() + "/").removeprefix("./")
+                for p in site.rglob("index.html")
+            )
+        server = _gzip_server(site)
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        try:
+            for page in pages:
+                report = Path(work) / "report.json"
+                subprocess.run(
+                    [str(LIGHTHOUSE), base + page, "--quiet", "--output=json", f"--output-path={report}",
+                     f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={CHROMIUM_FLAGS}"],
+                    cwd=ROOT, check=True, capture_output=True, env={**os.environ, "CHROME_PATH": chromium},
+                )
+                data = json.loads(report.read_text())
+                row = {c: round(100 * (data["categories"][c]["score"] or 0)) for c in CATEGORIES}
+                row["TBT"] = data["audits"]["total-blocking-time"]["numericValue"]
+                row["LCP"] = data["audits"]["largest-contentful-paint"]["numericValue"]
+                results[page or "/"] = row
+                print(f"  {page or '/':40} {row['performance']:4} {row['accessibility']:4}"
+                      f" {row['best-practices']:4} {row['seo']:4} {row['TBT']:6.0f} {row['LCP']:6.0f}",
+                      flush=True)
+        finally:
+            server.shutdown()
+    return results
+
+
 SUITES = {
     "full test suite (pytest)": [],
     'without the site (pytest -m "not site")': ["-m", "not site"],
@@ -193,7 +348,10 @@ def suite() -> dict[str, float]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("parts", nargs="*", metavar="PART", help=f"any of: {', '.join(PARTS)}")
-    parts = parser.parse_args(argv).parts or list(PARTS)
+    parser.add_argument("--pages", nargs="+", metavar="PATH",
+                        help="lighthouse: only these pages (URL paths such as saturation/)")
+    args = parser.parse_args(argv)
+    parts = args.parts or list(PARTS)
     unknown = sorted(set(parts) - set(PARTS))
     if unknown:
         parser.error(f"unknown part(s) {', '.join(unknown)}; choose from: {', '.join(PARTS)}")
@@ -224,6 +382,18 @@ def main(argv: list[str] | None = None) -> None:
         seconds = build()
         print(f"\nclean mkdocs build --strict: {seconds:.1f} s = {seconds / base:.1f}x floor"
               " (target <= 45 s)")
+    if "serve" in parts:
+        print(f"\nmkdocs serve: a sentence added to docs/{SERVED_PAGE} until the page is served with it"
+              " (target <= 3 s):")
+        for i, (seconds, cpu) in enumerate(serve(), 1):
+            print(f"  edit {i}: {seconds:5.2f} s wall, {cpu:5.2f} s CPU of the server process")
+    if "lighthouse" in parts:
+        print("\nLighthouse 12 (mobile preset, simulated throttling) on the built site served with gzip"
+              " (targets: performance >= 95, the others 100):")
+        print(f"  {'page':40} perf a11y best  seo  TBT ms LCP ms")
+        rows = lighthouse(args.pages)
+        worst = {c: min(r[c] for r in rows.values()) for c in CATEGORIES}
+        print("  lowest: " + ", ".join(f"{c} {v}" for c, v in worst.items()))
     if "suite" in parts:
         print("\ntest suite (target ~20 s):")
         for name, seconds in suite().items():

@@ -16,6 +16,13 @@ template, and this hook mends what that template does to a page:
 - its code blocks scroll sideways but cannot get the keyboard's focus:
   :func:`focusable_code` makes them focusable, as the outputs already are.
 
+:func:`on_config` keeps the executed notebooks in the build cache
+(``hooks/build_cache.py``): it points mkdocs-jupyter's own cache, whose key is
+the notebook's source and the plugin's options, at a folder named
+by the fingerprint of the vgp sources and the installed packages. A notebook is
+therefore executed again when its source, vgp's code or a package changes, and
+read from the cache after an edit elsewhere.
+
 :func:`on_files` adds, next to each notebook's page, the ``.ipynb`` that Jupyter
 opens (the page links to it; mkdocs-jupyter already copies the jupytext ``.py``
 there).
@@ -30,6 +37,7 @@ import posixpath
 import re
 from pathlib import Path
 
+import build_cache
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
@@ -122,6 +130,14 @@ def ipynb_path(src_uri: str, use_directory_urls: bool = True) -> str:
     if use_directory_urls:
         folder = posixpath.join(folder, stem)
     return posixpath.join(folder, f"{stem}.ipynb")
+
+
+def on_config(config):
+    jupyter = config.plugins.get("mkdocs-jupyter")
+    if jupyter is not None:
+        key = build_cache.fingerprint()
+        jupyter.config["cache_dir"] = str(build_cache.folder(config.config_file_path, "notebooks", key))
+    return config
 
 
 def on_files(files: Files, config) -> Files:

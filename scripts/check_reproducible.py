@@ -1,7 +1,9 @@
 """Check that the site is reproducible, as CI does after the test suite.
 
 1. Build the site twice with ``mkdocs build --strict``, each in a fresh process
-   with its own ``PYTHONHASHSEED``, and compare every figure byte for byte.
+   with its own ``PYTHONHASHSEED`` and its own empty build cache
+   (``VGP_BUILD_CACHE``: every figure drawn, every notebook executed), and
+   compare every figure byte for byte.
 2. Run the doctests (the pages' snippets and vgp's docstrings) once more, in a
    fresh process with another hash seed and with PyTorch's AVX2 kernels
    (``ATEN_CPU_CAPABILITY=avx2``): they pin exact outputs, so passing a second
@@ -26,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(command: list[str], hash_seed: int, **extra_env: str) -> None:
-    env = {**os.environ, "PYTHONHASHSEED": str(hash_seed), "NO_MKDOCS_2_WARNING": "1", **extra_env}
+def run(command: list[str], hash_seed: int, **variables: str) -> None:
+    env = {**os.environ, "PYTHONHASHSEED": str(hash_seed), "NO_MKDOCS_2_WARNING": "1", **variables}
     subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
@@ -41,7 +43,8 @@ def main() -> int:
         for seed in (1, 2):
             site = Path(tmp) / f"site{seed}"
             start = time.perf_counter()
-            run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(site)], seed)
+            run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(site)], seed,
+                VGP_BUILD_CACHE=str(Path(tmp) / f"cache{seed}"))
             print(f"build {seed}: {time.perf_counter() - start:.1f} s")
             builds.append(figures(site))
         first, second = builds

@@ -128,6 +128,13 @@ return Array.from(document.images)
   .map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0]);
 """
 
+LOAD_LAZY_IMAGES = """
+document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; });
+return Array.from(document.images).every(i => i.complete);
+"""
+"""Fetch the figures the page loads only near the screen (as a reader scrolling
+would); true once every image has loaded or failed."""
+
 MATH = """
 return [document.querySelectorAll('.arithmatex').length,
         document.querySelectorAll('.arithmatex .katex').length,
@@ -184,6 +191,8 @@ def _chromium():
 
 def _visit(browser, server: str, path: str, axe: str) -> tuple[list[str], list[str]]:
     """Load one page; its problems and axe-core's violations (of any impact)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
     host = urlparse(server).netloc
     problems: list[str] = []
     browser.get_log("performance")
@@ -198,6 +207,8 @@ def _visit(browser, server: str, path: str, axe: str) -> tuple[list[str], list[s
     text = browser.execute_script(VISIBLE_TEXT)
     problems += [f"raw {raw!r} left in the visible text"
                  for raw in ("\\(", "\\)", "\\[", "\\]", "$$") if raw in text]
+    with contextlib.suppress(Exception):  # the check below names what did not load
+        WebDriverWait(browser, 10).until(lambda d: d.execute_script(LOAD_LAZY_IMAGES))
     problems += [f"image did not load: {src[:80]}"
                  for src, loaded in browser.execute_script(IMAGES) if not loaded]
     for url in _requested_urls(browser):

@@ -8,6 +8,13 @@ in which the suite runs so that its two slow parts overlap on two cores.
    a background thread (``tests/_browser.py``): most of that work is Chromium's,
    in its own processes, so it overlaps the rest of the suite.
 3. The browser tests run last and read its report.
+
+Under pytest-xdist (``pytest -n 2``; ``--dist loadfile`` is the default, set in
+``pyproject.toml``) each file is one unit of work, so a page's snippets run in
+order in one worker, and :func:`pytest_xdist_make_scheduler` puts the files that
+need the built site into one unit: one worker builds the site and drives the
+browser while the other runs the rest. (A test module of another name that asks
+for ``site`` still passes, in a worker that builds the site once more.)
 """
 
 from __future__ import annotations
@@ -36,6 +43,22 @@ def build_site(site_dir: Path) -> Path:
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     build(config)
     return site_dir
+
+
+SITE_FILES = ("tests/test_site.py", "tests/test_browser.py")
+"""The test files that need the built site: one unit of work under pytest-xdist."""
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's ``loadfile`` scheduling, with :data:`SITE_FILES` in one unit."""
+    from xdist.scheduler import LoadFileScheduling
+
+    class SiteFilesTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file = nodeid.split("::", 1)[0]
+            return "the built site" if file in SITE_FILES else super()._split_scope(nodeid)
+
+    return SiteFilesTogether(config, log)
 
 
 def _is_browser_test(item: pytest.Item) -> bool:

@@ -3,23 +3,16 @@ each notebook can be downloaded as ``.ipynb``."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
+from _hooks import load_hook
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def load_hook():
-    spec = importlib.util.spec_from_file_location("notebooks_hook", ROOT / "hooks" / "notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-hook = load_hook()
+hook = load_hook("notebooks")
 
 NOTEBOOK = """# ---
 # jupyter:

@@ -137,13 +137,34 @@ def test_no_plot_is_committed():
     assert not images
 
 
-def test_math_is_marked_for_katex_and_katex_is_vendored(site):
+def test_math_is_rendered_at_build_time_and_no_page_loads_math_javascript(site):
+    """hooks/katex_ssr.py renders every formula with the vendored KaTeX: each
+    arithmatex element holds KaTeX's markup, no TeX delimiter is left in a page's
+    text, no page loads a script of KaTeX's (or MathJax's), and the stylesheet
+    and fonts the markup needs are in the site."""
+    problems, formulas = [], 0
+    for page in pages(site):
+        document = soup(page)
+        for element in document.select("span.arithmatex, div.arithmatex"):
+            formulas += 1
+            if element.select_one(".katex") is None or element.select_one(".katex-error"):
+                problems.append(f"{page.relative_to(site)}: not rendered: {element.get_text()[:60]!r}")
+        content = document.select_one(".md-content")
+        for text in content.find_all(string=True) if content else ():
+            if any(p.name in ("code", "pre", "script", "style", "annotation") for p in text.parents):
+                continue
+            problems += [f"{page.relative_to(site)}: raw {raw!r} in {text[:60]!r}"
+                         for raw in ("\\(", "\\[", "$$") if raw in text]
+        problems += [f"{page.relative_to(site)}: loads {s['src']}" for s in document.find_all("script", src=True)
+                     if re.search(r"katex|mathjax|auto-render", s["src"], re.I)]
+    assert not problems, "\n".join(problems)
+    assert formulas >= 100  # the chapters are full of formulas: a selector that found none is wrong
     home = soup(site / "index.html")
-    assert home.select("div.arithmatex, span.arithmatex")
-    scripts = [s["src"] for s in home.find_all("script", src=True)]
-    assert any(s.endswith("katex.min.js") for s in scripts)
-    assert any(s.endswith("auto-render.min.js") for s in scripts)
+    assert any(link["href"].endswith("katex.min.css") for link in home.find_all("link", rel="stylesheet"))
     assert (site / "assets/katex/fonts/KaTeX_Main-Regular.woff2").exists()
+    assert not (site / "assets/katex/katex.min.js").exists()
+    notebook = soup(site / "notebooks/six-treatments/index.html")
+    assert notebook.select(".jp-RenderedMarkdown .arithmatex .katex")
 
 
 def test_copy_button_copies_code_without_prompts_or_output(site):

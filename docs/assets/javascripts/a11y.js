@@ -18,11 +18,13 @@ function fixAccessibility(body) {
     nav.removeAttribute("aria-label");
     nav.setAttribute("role", "none");
   });
-  body.querySelectorAll(".md-code__content, .highlight pre > code, .katex-display, .md-typeset__scrollwrap").forEach((block) => {
-    if (block.scrollWidth > block.clientWidth && !block.hasAttribute("tabindex")) {
-      block.setAttribute("tabindex", "0");
-    }
-  });
+  // All the reads, then all the writes: the browser lays the page out once,
+  // not once per block (a write between two reads would void the layout).
+  const blocks = body.querySelectorAll(".md-code__content, .highlight pre > code, .katex-display, .md-typeset__scrollwrap");
+  const scrolling = Array.from(blocks).filter(
+    (block) => !block.hasAttribute("tabindex") && block.scrollWidth > block.clientWidth,
+  );
+  scrolling.forEach((block) => block.setAttribute("tabindex", "0"));
 }
 
 if (typeof document$ !== "undefined") {
