@@ -133,7 +133,7 @@ def test_every_site_notebook_describes_its_figures(path):
     drawing_cells = [
         cell
         for cell in source.split("\n# %%")[1:]
-        if not cell.startswith(" [markdown]") and "vgp.plot." in cell
+        if not cell.startswith(" [markdown]") and ("vgp.plot." in cell or "Figure(" in cell)
     ]
     assert len(hook.cell_alts(str(path))) == len(drawing_cells) > 0
 
