@@ -50,3 +50,14 @@ def test_a_chapters_figures_appear_on_its_page(module):
 @pytest.mark.parametrize("module", chapter_modules(vgp.experiments))
 def test_every_chapter_has_tests_named_like_it(module):
     assert (ROOT / "tests" / f"test_{module}.py").exists()
+
+
+NOT_CHAPTERS = {"index.md", "cheatsheet.md", "bibliography.md"}
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in DOCS.glob("*.md") if p.name not in NOT_CHAPTERS))
+def test_every_chapter_ends_with_a_key_points_box(page):
+    text = (DOCS / page).read_text()
+    assert '!!! abstract "Key points"' in text, f"{page} has no Key points box"
+    after = text.split('!!! abstract "Key points"', 1)[1]
+    assert not re.search(r"^#{1,3} ", after, re.M), f"{page}: a section follows its Key points box"

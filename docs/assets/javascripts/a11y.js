@@ -20,7 +20,7 @@ function fixAccessibility(body) {
   });
   // All the reads, then all the writes: the browser lays the page out once,
   // not once per block (a write between two reads would void the layout).
-  const blocks = body.querySelectorAll(".md-code__content, .highlight pre > code, .katex-display, .md-typeset__scrollwrap");
+  const blocks = body.querySelectorAll(".md-code__content, .highlight pre > code, .arithmatex, .katex-display, .md-typeset__scrollwrap");
   const scrolling = Array.from(blocks).filter(
     (block) => !block.hasAttribute("tabindex") && block.scrollWidth > block.clientWidth,
   );
