@@ -55,7 +55,7 @@ def diagnosing_histograms() -> Figure:
             (names[k], grads[k].edges, grads[k].fractions) for k in (*hidden, len(names) - 1)
         ]
     return plot.histograms(
-        panels, xlabels=("activation value", r"$\log_{10} |\partial \mathcal{L}/\partial W|$")
+        panels, xlabels=("activation value", r"$\log_{10} |\partial ℒ/\partial W|$")
     )
 
 

@@ -16,7 +16,7 @@ def init_signal_through_depth() -> Figure:
     panels: dict = {}
     for row in result.rows:
         forward = panels.setdefault((row.activation, r"$E[h^2]$"), {})
-        backward = panels.setdefault((row.activation, r"$\|\partial \mathcal{L}/\partial W\|$"), {})
+        backward = panels.setdefault((row.activation, r"$\|\partial ℒ/\partial W\|$"), {})
         forward[names[row.init]] = (row.second_moments, row.theory.second_moment)
         backward[names[row.init]] = (row.grad_norms, row.theory.grad_norms)
     return plot.signal_through_depth(panels)

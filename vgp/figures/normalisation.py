@@ -20,7 +20,7 @@ def normalisation_layer_gradients() -> Figure:
          "the residual stream each layer outputs": streams},
         x=range(1, result.depth + 1),
         xlabel="encoder layer (1 = nearest the input)",
-        ylabels=[r"$\|\partial \mathcal{L} / \partial \theta_\ell\|$, all of layer $\ell$'s parameters",
+        ylabels=[r"$\|\partial ℒ / \partial \theta_\ell\|$, all of layer $\ell$'s parameters",
                  "root mean square of its entries"],
         logy=[True, False],
     )
@@ -36,7 +36,7 @@ def normalisation_last_layer() -> Figure:
         {"the last layer's feed-forward output matrix": grads},
         x=result.depths,
         xlabel="number of encoder layers L",
-        ylabels=[r"$\|\partial \mathcal{L} / \partial W^{2,L}\|$ at initialisation"],
+        ylabels=[r"$\|\partial ℒ / \partial W^{2,L}\|$ at initialisation"],
         logx=True,
         references={"the last layer's feed-forward output matrix": {
             "∝ 1/√L (theorem 1's pre-norm bound)":

@@ -16,7 +16,7 @@ def recurrent_scales() -> Figure:
     return plot.time_profiles(
         dict(zip(labels, result.norms, strict=True)),
         theory=dict(zip(labels, result.bound, strict=True)),
-        theory_label=r"bound $\|\partial \mathcal{L}/\partial h_T\|\,\|U\|\,\|W\|^k$",
+        theory_label=r"bound $\|\partial ℒ/\partial h_T\|\,\|U\|\,\|W\|^k$",
         title=f"tanh RNN, {result.hidden} units, {result.init} $W$ at initialisation, "
         f"{len(result.seeds)} seeds",
     )

@@ -18,7 +18,7 @@ def residual_state_gradients() -> Figure:
                                                 strict=True):
         panels.setdefault(activation, {})[label.split(", ", 1)[1]] = grads
     return plot.layer_profiles(
-        panels, ylabel=r"$\|\partial \mathcal{L} / \partial h_\ell\|$, gradient reaching layer $\ell$"
+        panels, ylabel=r"$\|\partial ℒ / \partial h_\ell\|$, gradient reaching layer $\ell$"
     )
 
 

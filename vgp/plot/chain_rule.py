@@ -66,7 +66,7 @@ def depth_profile(
         )
     ax.set_yscale("log")
     ax.set_xlabel("layer (1 = nearest the input)")
-    ax.set_ylabel(r"gradient norm $\|\partial \mathcal{L} / \partial W\|$")
+    ax.set_ylabel(r"gradient norm $\|\partial ℒ / \partial W\|$")
     ax.set_title(title)
     ax.legend(fontsize=8, ncols=2)
     return fig
@@ -93,7 +93,7 @@ def phase_profiles(
         ax.plot(layers, predicted[label], linestyle="--", color=PALETTE[i], linewidth=1.2)
     ax.set_yscale("log")
     ax.set_xlabel("layer (1 = nearest the input)")
-    ax.set_ylabel(r"gradient norm $\|\partial \mathcal{L} / \partial W\|$")
+    ax.set_ylabel(r"gradient norm $\|\partial ℒ / \partial W\|$")
     ax.set_title(title)
     low = min(min(v) for v in measured.values())
     ax.set_ylim(bottom=low / 8)  # room for the legend below the lowest series

@@ -116,7 +116,7 @@ def symptoms(
         (
             middle,
             grad_norms,
-            r"mean $\|\partial \mathcal{L} / \partial W\|$ over training",
+            r"mean $\|\partial ℒ / \partial W\|$ over training",
             "gradients near 0",
         ),
         (
@@ -199,7 +199,7 @@ def before_and_after(
                 grads,
                 floor=floor,
                 index=0,
-                label=r"$\|\partial \mathcal{L}/\partial W\|$ (true gradient)",
+                label=r"$\|\partial ℒ/\partial W\|$ (true gradient)",
             ),
             _log_line(
                 ax, layers, changes, floor=floor, index=1, label=r"mean $|\Delta W|$ over the epoch"

@@ -35,7 +35,7 @@ def underflow_panels(
                      linestyle=LINESTYLES[(j + 1) % len(LINESTYLES)], label=label)
     left.set_yscale("log")
     left.set_xlabel("layer (1 = nearest the input)")
-    left.set_ylabel(r"$|\partial \mathcal{L} / \partial W_\ell|$ entries, float32")
+    left.set_ylabel(r"$|\partial ℒ / \partial W_\ell|$ entries, float32")
     left.legend(fontsize=7, loc="lower right")
     for i, (label, values) in enumerate(shares.items()):
         right.plot(range(1, len(values) + 1), values, label=label,

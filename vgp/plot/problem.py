@@ -48,7 +48,7 @@ def exponential_decay(
         ax.plot(layers, fit, linestyle="--", color=PALETTE[i], linewidth=1.2)
     ax.set_yscale("log")
     ax.set_xlabel("layer (1 = nearest the input)")
-    ax.set_ylabel(r"gradient norm $\|\partial \mathcal{L} / \partial W\|$")
+    ax.set_ylabel(r"gradient norm $\|\partial ℒ / \partial W\|$")
     ax.set_title(title)
     ax.legend(title="measured (markers), exponential (dashed)")
     return fig
@@ -67,7 +67,7 @@ def update_ratios(series: Mapping[str, Sequence[float]], *, title: str) -> Figur
     ('one step', 'log')
     """
     fig, (ax,) = new_figure()
-    layer_series(ax, series, ylabel=r"update / weight  $\eta\|\partial \mathcal{L}/\partial W\| / \|W\|$")
+    layer_series(ax, series, ylabel=r"update / weight  $\eta\|\partial ℒ/\partial W\| / \|W\|$")
     ax.legend(loc="upper left")
     layers = len(next(iter(series.values())))
     ax.axhline(UPDATE_RATIO_TARGET, color="0.25", linestyle="--", linewidth=1)

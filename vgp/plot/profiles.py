@@ -58,7 +58,7 @@ def gradient_profile(series: Mapping[str, Sequence[float]], *, title: str) -> Fi
     >>> _ = to_svg(fig)
     """
     fig, (ax,) = new_figure()
-    layer_series(ax, series, ylabel=r"gradient norm $\|\partial \mathcal{L} / \partial W\|$")
+    layer_series(ax, series, ylabel=r"gradient norm $\|\partial ℒ / \partial W\|$")
     ax.set_title(title)
     return fig
 
@@ -171,7 +171,7 @@ def gradient_panels(
     >>> _ = to_svg(fig)
     """
     fig, axes = new_figure(len(panels), width=4.2 * len(panels) + 1.0, height=4.4)
-    ylabel = r"gradient norm $\|\partial \mathcal{L} / \partial W\|$"
+    ylabel = r"gradient norm $\|\partial ℒ / \partial W\|$"
     for ax, (name, series) in zip(axes, panels.items(), strict=True):
         layer_series(ax, series, ylabel=ylabel if ax is axes[0] else "")
         ax.get_legend().remove()
@@ -230,5 +230,5 @@ def histograms(
 
 
 
-GRADIENT_NORM_LABEL = r"gradient norm $\|\partial \mathcal{L} / \partial W_\ell\|$"
+GRADIENT_NORM_LABEL = r"gradient norm $\|\partial ℒ / \partial W_\ell\|$"
 """The y label of a per-layer weight-gradient chart."""

@@ -19,7 +19,7 @@ from vgp.plot.style import (
     styled,
 )
 
-TIME_GRADIENT_LABEL = r"gradient norm $\|\partial \mathcal{L} / \partial x_{T-k}\|$"
+TIME_GRADIENT_LABEL = r"gradient norm $\|\partial ℒ / \partial x_{T-k}\|$"
 """The y label of a gradient-through-time chart."""
 
 

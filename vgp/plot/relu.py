@@ -30,7 +30,7 @@ def gradient_profiles(panels: Mapping[str, Mapping[str, Sequence[float]]]) -> Fi
     """
     fig, axes = new_figure(len(panels), width=4.2 * len(panels))
     for ax, (title, series) in zip(axes, panels.items(), strict=True):
-        layer_series(ax, series, ylabel=r"gradient norm $\|\partial \mathcal{L} / \partial W\|$")
+        layer_series(ax, series, ylabel=r"gradient norm $\|\partial ℒ / \partial W\|$")
         for line in ax.get_lines():
             line.set_markevery(markevery(len(line.get_xdata())))
         ax.set_title(title)
