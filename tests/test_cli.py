@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -112,10 +113,42 @@ def test_figures_writes_every_registered_figure_with_a_progress_bar(tmp_path, ca
     assert "wrote 3 figures" in out
 
 
-def test_figures_only_draws_the_site_figure_as_the_registry_does(tmp_path, capsys):
+def svg_lines(svg: str) -> list[list[tuple[float, float]]]:
+    """The vertices of every matplotlib line (``<g id="line2d_N"><path d=...>``) of an SVG."""
+    import re
+
+    paths = re.findall(r'<g id="line2d_\d+">\s*<path d="([^"]*)"', svg)
+    return [[(float(x), float(y)) for x, y in re.findall(r"([-\d.]+) ([-\d.]+)", d)] for d in paths]
+
+
+def test_figures_only_draws_the_measured_gradients(tmp_path, capsys):
+    """The SVG the command writes for home-gradients plots, on a log axis, the
+    per-layer gradient norms of the four nets measured here with autograd:
+    every line's heights are one affine function of log10 of those norms."""
     status, _, _ = run(["figures", str(tmp_path), "--only", "home-gradients"], capsys)
     assert status == 0
-    assert (tmp_path / "home-gradients.svg").read_bytes() == vgp.figures.render("home-gradients")
+    svg = (tmp_path / "home-gradients.svg").read_text()
+    data = vgp.datasets.circles()
+    measured = []
+    for activation, init in [("sigmoid", "default"), ("tanh", "default"), ("relu", "default"),
+                             ("relu", "he_normal")]:
+        net = vgp.mlp(11, 10, activation=activation, init=init)
+        weights = [m.weight for m in net.modules() if isinstance(m, torch.nn.Linear)]
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(
+            net(data.X_train).reshape(-1), data.y_train
+        )
+        measured.append([g.norm().item() for g in torch.autograd.grad(loss, weights)])
+    lines = [line for line in svg_lines(svg) if len(line) == 12]  # one point per weight layer
+    assert len(lines) == 4
+    logs = torch.tensor([math.log10(g) for norms in measured for g in norms], dtype=torch.float64)
+    heights = torch.tensor([y for line in lines for _, y in line], dtype=torch.float64)
+    design = torch.stack([torch.ones_like(logs), logs], dim=1)
+    fit = torch.linalg.lstsq(design, heights[:, None]).solution[:, 0]
+    assert fit[1] < 0  # SVG y grows downwards: a larger norm is drawn higher
+    assert (design @ fit - heights).abs().max() < 0.01  # pixels
+    xs = [x for x, _ in lines[0]]
+    steps = [b - a for a, b in zip(xs, xs[1:], strict=False)]
+    assert max(steps) - min(steps) < 1e-3 and all(line[i][0] == xs[i] for line in lines[1:] for i in range(12))
 
 
 def test_experiments_lists_every_named_experiment(capsys):
