@@ -1,0 +1,243 @@
+"""Generated bad input (Hypothesis) for gradient_norms, Probe, diagnose and train.
+
+Hypothesis draws the batch a reader might hand over by mistake: shapes off by a
+row, a feature or a dimension, the wrong dtype, labels out of range or fractional,
+NaN and infinities in ``X``, custom losses that are not a scalar. Each call must
+either
+
+- raise ``ValueError`` or ``TypeError`` whose message names an argument, or
+- return finite numbers equal to a reference computed here with autograd (for
+  ``diagnose`` a non-finite batch may instead be reported by the ``non-finite``
+  verdict, for ``train`` by ``History.diverged``), and never return for a batch
+  that the rules below call invalid without a warning.
+
+Never another exception, never NaN without a warning. The examples are bounded
+and derandomised (a fixed seed), so the suite is reproducible and takes a few
+seconds.
+
+The rules of validity are written here, independently of ``vgp``'s checks: ``X``
+a floating tensor of shape ``(n, features)`` with ``n >= 1`` and finite values;
+``y`` with one entry per row; for one output logit (binary cross-entropy) labels
+in ``[0, 1]``, for ``k`` logits (cross-entropy) whole numbers in ``0 .. k-1``; a
+custom loss returning a scalar tensor that depends on the output.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from dataclasses import dataclass, replace
+
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import vgp
+from vgp.data import Dataset
+
+FEATURES = 3
+ARGUMENT = re.compile(r"\b(X|y|loss|model|data|X_train|y_train|X_test|y_test|labels?)\b")
+"""A message names an argument when one of these words appears in it."""
+
+SETTINGS = settings(
+    max_examples=60,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+DTYPES = [torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.int64, torch.bool]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One drawn call: the net's output width and dtype, the batch, the loss."""
+
+    outputs: int
+    net_dtype: torch.dtype
+    X: torch.Tensor
+    y: torch.Tensor
+    loss: object  # None or a callable
+    loss_kind: str
+
+    def net(self) -> torch.nn.Module:
+        return vgp.mlp(2, 4, activation="tanh", in_features=FEATURES, out_features=self.outputs,
+                       seed=1).to(self.net_dtype)
+
+    def valid(self) -> bool:
+        """The rules of validity of the module docstring, checked by hand."""
+        X, y = self.X, self.y
+        if not X.is_floating_point() or X.dtype != self.net_dtype:
+            return False
+        if X.dim() != 2 or X.shape[0] < 1 or X.shape[1] != FEATURES:
+            return False
+        if not bool(torch.isfinite(X).all()):
+            return False
+        if y.dim() != 1 or y.shape[0] != X.shape[0]:
+            return False
+        if self.loss_kind != "default":
+            return self.loss_kind == "mse"
+        labels = y.double()
+        if self.outputs == 1:
+            return bool(((labels >= 0) & (labels <= 1)).all())
+        return bool(((labels == labels.round()) & (labels >= 0) & (labels < self.outputs)).all())
+
+
+def losses() -> st.SearchStrategy[tuple[str, object]]:
+    return st.sampled_from([
+        ("default", None),
+        ("default", None),
+        ("default", None),
+        ("mse", lambda out, y: ((out.reshape(-1) - y.to(out.dtype)) ** 2).mean()),
+        ("non-scalar", lambda out, y: out),
+        ("python-float", lambda out, y: 0.5),
+        ("constant", lambda out, y: torch.tensor(0.5)),
+    ])
+
+
+@st.composite
+def cases(draw) -> Case:
+    outputs = draw(st.sampled_from([1, 3]))
+    net_dtype = draw(st.sampled_from([torch.float32, torch.float32, torch.float64]))
+    rows = draw(st.integers(0, 6))
+    shape = draw(st.sampled_from([
+        (rows, FEATURES), (rows, FEATURES), (rows, FEATURES), (rows, FEATURES + 1),
+        (rows, FEATURES - 1), (rows,), (rows, 1, FEATURES), (),
+    ]))
+    dtype = draw(st.sampled_from([net_dtype, net_dtype, net_dtype, *DTYPES]))
+    generator = torch.Generator().manual_seed(draw(st.integers(0, 2**16)))
+    X = torch.randn(shape, generator=generator, dtype=torch.float64)
+    if X.numel() and draw(st.booleans()) and draw(st.booleans()):
+        where = draw(st.integers(0, X.numel() - 1))
+        X.view(-1)[where] = draw(st.sampled_from([math.nan, math.inf, -math.inf]))
+    X = X.to(dtype) if dtype.is_floating_point else (X * 3).nan_to_num(0.0).to(dtype)
+    label_rows = draw(st.sampled_from([shape[0] if shape else 0] * 4 + [0, 1, 7]))
+    y_shape = draw(st.sampled_from([(label_rows,)] * 5 + [(label_rows, 2), ()]))
+    kind = draw(st.sampled_from(["valid"] * 4 + ["too-big", "negative", "fraction", "nan"]))
+    if outputs == 1:
+        y = torch.randint(0, 2, y_shape, generator=generator).float()
+    else:
+        y = torch.randint(0, outputs, y_shape, generator=generator)
+    if y.numel() and kind != "valid":
+        bad = {"too-big": float(outputs + 1), "negative": -1.0, "fraction": 0.7, "nan": math.nan}
+        y = y.double()
+        y.view(-1)[0] = bad[kind]
+        if outputs > 1 and kind != "fraction" and kind != "nan" and draw(st.booleans()):
+            y = y.long()
+    loss_kind, loss = draw(losses())
+    return Case(outputs, net_dtype, X, y, loss, loss_kind)
+
+
+def reference_norms(case: Case) -> list[float]:
+    """||dL/dW|| of every Linear weight, first layer first, by autograd alone."""
+    net = case.net()
+    weights = [m.weight for m in net.modules() if isinstance(m, torch.nn.Linear)]
+    out = net(case.X)
+    if case.loss is not None:
+        loss = case.loss(out, case.y)
+    elif case.outputs == 1:
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(
+            out.reshape(-1), case.y.reshape(-1).to(out.dtype)
+        )
+    else:
+        loss = torch.nn.functional.cross_entropy(out, case.y.long())
+    return [g.norm().item() for g in torch.autograd.grad(loss, weights)]
+
+
+def outcome(call):
+    """Run ``call``: its result and warnings, or the ValueError/TypeError it raised.
+    Any other exception propagates and fails the test."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = call()
+        except (ValueError, TypeError) as error:
+            assert ARGUMENT.search(str(error)), f"the error names no argument: {error}"
+            return None, error, caught
+    return result, None, caught
+
+
+def check_returned(case: Case, numbers: list[float], caught, reported: bool = False) -> None:
+    """A returned result: finite and equal to the reference, or warned about."""
+    if caught or reported:
+        return
+    assert case.valid(), f"returned without a word for an invalid batch: {case}"
+    assert all(math.isfinite(v) for v in numbers), f"NaN or inf without a warning: {numbers}"
+    assert numbers == pytest.approx(reference_norms(case), rel=1e-3, abs=1e-6)
+
+
+@SETTINGS
+@given(cases())
+def test_gradient_norms(case: Case) -> None:
+    result, _, caught = outcome(lambda: vgp.gradient_norms(case.net(), case.X, case.y, case.loss))
+    if result is not None:
+        check_returned(case, result, caught)
+
+
+@SETTINGS
+@given(cases())
+def test_probe(case: Case) -> None:
+    """Inside a Probe the reader runs their own forward and backward pass: where
+    that fails on its own (torch's error in the reader's code) the probe has
+    nothing to answer for, and must only leave no hook behind. Where it runs,
+    the probe raises a named error or reports finite, right numbers (or warns)."""
+    def passes(net) -> None:
+        out = net(case.X)
+        (case.loss or vgp.probe.default_loss)(out, case.y).backward()
+
+    try:
+        passes(case.net())
+    except Exception:  # the reader's own code fails, probe or not
+        net = case.net()
+        try:
+            with vgp.Probe(net):
+                passes(net)
+        except Exception:  # the same failure, now with the probe open
+            pass
+        else:
+            raise AssertionError("the pass failed without the probe and ran with it")
+        assert all(not m._forward_hooks for m in net.modules())
+        return
+    net = case.net()
+
+    def probed() -> list[float]:
+        with vgp.Probe(net) as probe:
+            passes(net)
+        return [s.grad_norm for s in probe.stats]
+
+    result, _, caught = outcome(probed)
+    if result is not None:
+        check_returned(case, result, caught)
+
+
+@SETTINGS
+@given(cases())
+def test_diagnose(case: Case) -> None:
+    result, _, caught = outcome(lambda: vgp.diagnose(case.net(), case.X, case.y, case.loss))
+    if result is not None:
+        reported = result.verdict == "non-finite"
+        check_returned(case, [s.grad_norm for s in result.stats], caught, reported)
+
+
+@SETTINGS
+@given(cases(), st.integers(1, 4))
+def test_train(case: Case, batch_size: int) -> None:
+    """train needs a Dataset: the drawn batch is its training split and a valid
+    copy of the first rows its test split, so only the training split is bad."""
+
+    case = replace(case, loss=None, loss_kind="default")  # train takes vgp's default loss
+
+    def trained():
+        data = Dataset("drawn", case.X, case.y, case.X[:2], case.y[:2],
+                       n_classes=2 if case.outputs == 1 else case.outputs)
+        return vgp.train(case.net(), data, lr=0.1, epochs=1, batch_size=batch_size)
+
+    result, _, caught = outcome(trained)
+    if result is None or caught or result.diverged:
+        return
+    assert case.valid(), f"trained without a word on an invalid batch: {case}"
+    numbers = [*result.train_loss, *result.test_loss, *(g for row in result.grad_norms for g in row)]
+    assert all(math.isfinite(v) for v in numbers)
