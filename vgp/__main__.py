@@ -105,7 +105,7 @@ BUILT_IN: dict[str, object] = {
 """The options that shape the built-in net, with their defaults (not for MODEL)."""
 
 
-class ReaderCodeError(RuntimeError):
+class _ReaderCodeError(RuntimeError):
     """An exception raised inside the reader's own module: exit status 1, one line."""
 
 
@@ -135,11 +135,11 @@ def _load(argument: str, spec: str) -> object:
                 f"{argument} {spec!r}: no module named {error.name!r} (looked in {folder} and "
                 "sys.path)"
             ) from None
-        raise ReaderCodeError(
+        raise _ReaderCodeError(
             f"{argument} {spec!r}: importing {module_name!r} raised {error!r}{_where(error)}"
         ) from None
     except Exception as error:
-        raise ReaderCodeError(
+        raise _ReaderCodeError(
             f"{argument} {spec!r}: importing {module_name!r} raised {error!r}{_where(error)}"
         ) from None
     finally:
@@ -168,7 +168,7 @@ def _call(argument: str, spec: str, fn: object, seed: int) -> object:
     try:
         return fn()
     except Exception as error:
-        raise ReaderCodeError(
+        raise _ReaderCodeError(
             f"{argument} {spec!r}: calling it raised {error!r}{_where(error)}"
         ) from None
 
@@ -293,7 +293,7 @@ def _diagnose_reader(args: argparse.Namespace) -> int:
     except (ValueError, TypeError) as error:
         raise ValueError(f"vgp.diagnose refused MODEL {args.model} with {option}: {error}") from None
     except Exception as error:
-        raise ReaderCodeError(
+        raise _ReaderCodeError(
             f"diagnosing MODEL {args.model} with {option} raised {error!r}{_where(error)}"
         ) from None
     print(f"model: {args.model} ({type(model).__name__}, {count:,} parameters; seed {args.seed})")
@@ -593,7 +593,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, TypeError) as error:
         print(f"vgp {args.command}: error: {error}", file=sys.stderr)
         return 2
-    except ReaderCodeError as error:
+    except _ReaderCodeError as error:
         print(f"vgp {args.command}: error: {error}", file=sys.stderr)
         return 1
     except OSError as error:
