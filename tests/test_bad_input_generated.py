@@ -42,7 +42,7 @@ ARGUMENT = re.compile(r"\b(X|y|loss|model|data|X_train|y_train|X_test|y_test|lab
 """A message names an argument when one of these words appears in it."""
 
 SETTINGS = settings(
-    max_examples=60,
+    max_examples=40,
     derandomize=True,
     database=None,
     deadline=None,
@@ -231,7 +231,8 @@ def test_train(case: Case, batch_size: int) -> None:
     case = replace(case, loss=None, loss_kind="default")  # train takes vgp's default loss
 
     def trained():
-        data = Dataset("drawn", case.X, case.y, case.X[:2], case.y[:2],
+        X_test, y_test = (case.X[:2], case.y[:2]) if case.X.dim() and case.y.dim() else (case.X, case.y)
+        data = Dataset("drawn", case.X, case.y, X_test, y_test,
                        n_classes=2 if case.outputs == 1 else case.outputs)
         return vgp.train(case.net(), data, lr=0.1, epochs=1, batch_size=batch_size)
 
