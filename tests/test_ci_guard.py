@@ -5,6 +5,7 @@ configuration it runs under, leaves out the site or browser tests
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import subprocess
 import sys
@@ -77,7 +78,7 @@ def test_a_command_without_pytest_is_refused():
 def test_the_site_tests_are_read_from_the_test_files():
     found = guard.site_tests()
     browser = found["tests.test_browser"]
-    assert {"test_screenshots", "test_accessibility_with_axe"} <= browser
+    assert {"test_screenshots_show_the_pages_figures_and_math", "test_accessibility_with_axe"} <= browser
     site = found["tests.test_site"]
     assert "test_every_internal_link_and_anchor_resolves" in site
     assert "test_no_plot_is_committed" not in site  # needs no built site
@@ -143,6 +144,7 @@ def run_pytest(project: Path, *args: str) -> list[str]:
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}",
          "tests", *args],
         cwd=project, capture_output=True, timeout=120, check=False,
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},  # a bare pytest starts fast
     )
     return guard.check_report(junit, guard.site_tests(project / "tests"))
 
