@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import vgp
@@ -42,7 +42,7 @@ ARGUMENT = re.compile(r"\b(X|y|loss|model|data|X_train|y_train|X_test|y_test|lab
 """A message names an argument when one of these words appears in it."""
 
 SETTINGS = settings(
-    max_examples=40,
+    max_examples=60,
     derandomize=True,
     database=None,
     deadline=None,
@@ -86,49 +86,74 @@ class Case:
         return bool(((labels == labels.round()) & (labels >= 0) & (labels < self.outputs)).all())
 
 
-def losses() -> st.SearchStrategy[tuple[str, object]]:
-    return st.sampled_from([
-        ("default", None),
-        ("default", None),
-        ("default", None),
-        ("mse", lambda out, y: ((out.reshape(-1) - y.to(out.dtype)) ** 2).mean()),
-        ("non-scalar", lambda out, y: out),
-        ("python-float", lambda out, y: 0.5),
-        ("constant", lambda out, y: torch.tensor(0.5)),
-    ])
+LOSSES = {
+    "default": None,
+    "mse": lambda out, y: ((out - y.reshape(-1, 1).to(out.dtype)) ** 2).mean(),
+    "non-scalar": lambda out, y: torch.cat([out.reshape(-1), out.reshape(-1)]),
+    "python-float": lambda out, y: 0.5,
+    "constant": lambda out, y: torch.tensor(0.5),
+}
+
+FAULTS = (
+    "X-wider", "X-narrower", "X-1d", "X-3d", "X-0d", "X-empty", "X-dtype", "X-nan", "X-inf",
+    "X--inf", "y-fewer", "y-more", "y-2d", "y-0d", "label-too-big", "label-negative",
+    "label-fraction", "label-nan", "loss-non-scalar", "loss-python-float", "loss-constant",
+)
+"""One wrong thing each; a third of the draws have none (a valid call, whose
+numbers are then checked against autograd), and some draw every part at random."""
 
 
 @st.composite
 def cases(draw) -> Case:
+    fault = draw(st.sampled_from(["none"] * 11 + list(FAULTS) + ["random"] * 3))
+    random = fault == "random"
     outputs = draw(st.sampled_from([1, 3]))
     net_dtype = draw(st.sampled_from([torch.float32, torch.float32, torch.float64]))
-    rows = draw(st.integers(0, 6))
-    shape = draw(st.sampled_from([
-        (rows, FEATURES), (rows, FEATURES), (rows, FEATURES), (rows, FEATURES + 1),
-        (rows, FEATURES - 1), (rows,), (rows, 1, FEATURES), (),
-    ]))
-    dtype = draw(st.sampled_from([net_dtype, net_dtype, net_dtype, *DTYPES]))
+    rows = draw(st.integers(1, 6))
     generator = torch.Generator().manual_seed(draw(st.integers(0, 2**16)))
+
+    shape = {"X-wider": (rows, FEATURES + 1), "X-narrower": (rows, FEATURES - 1), "X-1d": (rows,),
+             "X-3d": (rows, 1, FEATURES), "X-0d": (), "X-empty": (0, FEATURES)}.get(fault)
+    if random:
+        shape = draw(st.sampled_from([(rows, FEATURES), (0, FEATURES), (rows, FEATURES + 1),
+                                      (rows,), (rows, 1, FEATURES), ()]))
+    shape = shape or (rows, FEATURES)
     X = torch.randn(shape, generator=generator, dtype=torch.float64)
-    if X.numel() and draw(st.booleans()) and draw(st.booleans()):
-        where = draw(st.integers(0, X.numel() - 1))
-        X.view(-1)[where] = draw(st.sampled_from([math.nan, math.inf, -math.inf]))
+    value = {"X-nan": math.nan, "X-inf": math.inf, "X--inf": -math.inf}.get(fault)
+    if random and X.numel() and draw(st.booleans()):
+        value = draw(st.sampled_from([math.nan, math.inf, -math.inf]))
+    if value is not None and X.numel():
+        X.view(-1)[draw(st.integers(0, X.numel() - 1))] = value
+    dtype = net_dtype
+    if fault == "X-dtype" or random:
+        dtype = draw(st.sampled_from([d for d in DTYPES if d != net_dtype]))
     X = X.to(dtype) if dtype.is_floating_point else (X * 3).nan_to_num(0.0).to(dtype)
-    label_rows = draw(st.sampled_from([shape[0] if shape else 0] * 4 + [0, 1, 7]))
-    y_shape = draw(st.sampled_from([(label_rows,)] * 5 + [(label_rows, 2), ()]))
-    kind = draw(st.sampled_from(["valid"] * 4 + ["too-big", "negative", "fraction", "nan"]))
+
+    n = shape[0] if shape else 1
+    label_rows = {"y-fewer": n - 1, "y-more": n + 2}.get(fault, n)
+    y_shape = {"y-2d": (label_rows, 2), "y-0d": ()}.get(fault, (label_rows,))
+    if random:
+        label_rows = draw(st.sampled_from([n, 0, 1, 7]))
+        y_shape = draw(st.sampled_from([(label_rows,), (label_rows, 2), ()]))
     if outputs == 1:
         y = torch.randint(0, 2, y_shape, generator=generator).float()
     else:
         y = torch.randint(0, outputs, y_shape, generator=generator)
-    if y.numel() and kind != "valid":
-        bad = {"too-big": float(outputs + 1), "negative": -1.0, "fraction": 0.7, "nan": math.nan}
+    bad = {"label-too-big": float(outputs + 1), "label-negative": -1.0, "label-fraction": 0.7,
+           "label-nan": math.nan}.get(fault)
+    if random:
+        bad = draw(st.sampled_from([None, float(outputs + 1), -1.0, 0.7, math.nan]))
+    if bad is not None and y.numel():
         y = y.double()
-        y.view(-1)[0] = bad[kind]
-        if outputs > 1 and kind != "fraction" and kind != "nan" and draw(st.booleans()):
+        y.view(-1)[0] = bad
+        if outputs > 1 and not math.isnan(bad) and bad == round(bad) and draw(st.booleans()):
             y = y.long()
-    loss_kind, loss = draw(losses())
-    return Case(outputs, net_dtype, X, y, loss, loss_kind)
+    loss_kind = fault.removeprefix("loss-") if fault.startswith("loss-") else "default"
+    if fault == "none" and draw(st.booleans()) and draw(st.booleans()):
+        loss_kind = "mse"
+    if random:
+        loss_kind = draw(st.sampled_from(list(LOSSES)))
+    return Case(outputs, net_dtype, X, y, LOSSES[loss_kind], loss_kind)
 
 
 def reference_norms(case: Case) -> list[float]:
@@ -156,7 +181,9 @@ def outcome(call):
             result = call()
         except (ValueError, TypeError) as error:
             assert ARGUMENT.search(str(error)), f"the error names no argument: {error}"
+            event(f"raised {type(error).__name__}")
             return None, error, caught
+    event("warned" if caught else "returned")
     return result, None, caught
 
 
@@ -209,8 +236,12 @@ def test_probe(case: Case) -> None:
         return [s.grad_norm for s in probe.stats]
 
     result, _, caught = outcome(probed)
-    if result is not None:
-        check_returned(case, result, caught)
+    if result is not None and not caught:
+        # The probe records the pass the reader ran, whatever its batch: what it
+        # reports must be autograd's dL/dW of that pass, NaN where autograd's is
+        # (accepted: a non-finite X or a label out of range reaches the probe
+        # through the reader's own code; gradient_norms and diagnose name them).
+        assert result == pytest.approx(reference_norms(case), rel=1e-3, abs=1e-6, nan_ok=True)
 
 
 @SETTINGS
