@@ -11,9 +11,14 @@ either
   verdict, for ``train`` by ``History.diverged``), and never return for a batch
   that the rules below call invalid without a warning.
 
-Never another exception, never NaN without a warning. The examples are bounded
-and derandomised (a fixed seed), so the suite is reproducible and takes a few
-seconds.
+Never another exception, never NaN without a warning. One exception, accepted:
+inside a ``Probe`` the reader runs the forward and backward pass with their own
+code, so a bad batch reaches the probe only through it; there the probe must
+report exactly autograd's gradients of that pass, NaN where autograd's are NaN
+(``gradient_norms`` and ``diagnose``, which take the batch, must name it).
+
+The examples are bounded (60 per function) and derandomised (a fixed seed), so
+the suite is reproducible and takes a few seconds.
 
 The rules of validity are written here, independently of ``vgp``'s checks: ``X``
 a floating tensor of shape ``(n, features)`` with ``n >= 1`` and finite values;
