@@ -81,7 +81,7 @@ PROBED_ACTIVATIONS = ("tanh", "sigmoid", "relu", "gelu")
 def probe_overhead(
     activation: str = "tanh", depth: int = 50, width: int = 256, batch: int = 256, repeat: int = 30
 ) -> tuple[float, float]:
-    """Seconds per forward+backward, bare and inside ``vgp.Probe``."""
+    """Seconds per forward+backward of the MLP, bare and inside ``vgp.Probe``."""
     import torch
 
     import vgp
@@ -89,7 +89,68 @@ def probe_overhead(
     torch.set_num_threads(1)
     net = vgp.mlp(depth, width, activation=activation, in_features=width, out_features=1)
     X = torch.randn(batch, width, generator=torch.Generator().manual_seed(0))
-    y = (torch.rand(batch, generator=torch.Generator().manual_seed(1)) > 0.5).float()
+    return timed_pair(net, X, repeat)
+
+
+class _LastStep:
+    """Builders of the sequence models the probe is timed on (read at the last step)."""
+
+    @staticmethod
+    def lstm():
+        import torch
+
+        class Net(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.lstm = torch.nn.LSTM(32, 128, num_layers=2, batch_first=True)
+                self.head = torch.nn.Linear(128, 1)
+
+            def forward(self, x):
+                return self.head(self.lstm(x)[0][:, -1])
+
+        return Net()
+
+    @staticmethod
+    def transformer():
+        import torch
+
+        class Net(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                layer = torch.nn.TransformerEncoderLayer(128, 4, 512, dropout=0.0, batch_first=True)
+                self.encoder = torch.nn.TransformerEncoder(layer, 4, enable_nested_tensor=False)
+                self.head = torch.nn.Linear(128, 1)
+
+            def forward(self, x):
+                return self.head(self.encoder(x)[:, -1])
+
+        return Net()
+
+
+SEQUENCE_MODELS = {
+    "2-layer LSTM (32 -> 128 units, 100 steps, batch 64)": (_LastStep.lstm, (64, 100, 32)),
+    "4-layer transformer encoder (d 128, 4 heads, 64 tokens, batch 32)": (
+        _LastStep.transformer, (32, 64, 128)),
+}
+"""The models besides the MLP whose probe overhead is reported (``params="all"``)."""
+
+
+def sequence_overhead(name: str, repeat: int = 20) -> tuple[float, float]:
+    import torch
+
+    torch.set_num_threads(1)
+    build, shape = SEQUENCE_MODELS[name]
+    torch.manual_seed(0)
+    return timed_pair(build(), torch.randn(*shape), repeat)
+
+
+def timed_pair(net, X, repeat: int) -> tuple[float, float]:
+    """Median CPU seconds per forward+backward of ``net`` on ``X``, bare and inside ``vgp.Probe``."""
+    import torch
+
+    import vgp
+
+    y = (torch.rand(len(X), generator=torch.Generator().manual_seed(1)) > 0.5).float()
 
     def step() -> None:
         net.zero_grad()
@@ -102,11 +163,13 @@ def probe_overhead(
     bare, inside = [], []
     for _ in range(3):
         step(), probed()  # warm up both paths
+    # CPU time of this one-thread process: a loaded machine stretches wall time
+    # far more (and more unevenly) than the work done.
     for _ in range(repeat):
         for fn, times in ((step, bare), (probed, inside)):
-            start = time.perf_counter()
+            start = time.process_time()
             fn()
-            times.append(time.perf_counter() - start)
+            times.append(time.process_time() - start)
     return statistics.median(bare), statistics.median(inside)
 
 
@@ -152,6 +215,11 @@ def main(argv: list[str] | None = None) -> None:
             bare, inside = probe_overhead(activation)
             print(f"  {activation:8} bare forward+backward {bare * 1e3:6.1f} ms, inside vgp.Probe"
                   f" {inside * 1e3:6.1f} ms: overhead {inside / bare:.2f}x")
+        print("\nProbe overhead on sequence models (every parameter, one thread):")
+        for name in SEQUENCE_MODELS:
+            bare, inside = sequence_overhead(name)
+            print(f"  {name}: bare {bare * 1e3:6.1f} ms, inside vgp.Probe {inside * 1e3:6.1f} ms:"
+                  f" overhead {inside / bare:.2f}x")
     if "build" in parts:
         seconds = build()
         print(f"\nclean mkdocs build --strict: {seconds:.1f} s = {seconds / base:.1f}x floor"

@@ -80,7 +80,8 @@ def test_non_finite_input_is_reported(circles: Dataset) -> None:
     X[3, 1] = math.nan
     diagnosis = vgp.diagnose(vgp.mlp(2, 10, activation="tanh"), X, circles.y_train)
     assert diagnosis.verdict == "non-finite"
-    assert diagnosis.findings[0].layer == "fc1"
+    assert str(diagnosis.findings[0]) == "non-finite: X holds 1 NaN or infinite entries of 1340"
+    assert diagnosis.findings[1].layer == "fc1"  # where it first shows inside the net
 
 
 def test_non_finite_loss_is_reported(circles: Dataset) -> None:

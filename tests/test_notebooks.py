@@ -171,3 +171,25 @@ def test_diagnose_your_model_says_what_it_measured(namespaces):
     assert "vanishing" not in {f.verdict for f in relu.findings}
     # "in some layers at least half of the channels are dead"
     assert any(s.dead_fraction is not None and s.dead_fraction >= 0.5 for s in relu.stats)
+
+
+def test_diagnose_your_model_on_an_lstm_and_a_transformer(namespaces):
+    ns = namespaces("diagnose-your-model.py")
+    probe = ns["lstm_probe"]
+    # "the probe switched to its "all" view"; "lstm.l0 ... its two biases, measured together"
+    assert probe.params == "all" and [s.name for s in probe.stats] == ["lstm.l0", "head"]
+    assert len(probe.stats[0].parameters) == 4
+    # "the per-layer gradients look harmless"
+    assert probe.stats[0].grad_norm > 1e-3 * probe.stats[1].grad_norm
+    # "the earliest steps receive no gradient at all"; the positive bias is within the threshold
+    broken, opened = ns["through_time"][-3.0], ns["through_time"][3.0]
+    assert broken[0] == 0 and broken[-1] > 0 and min(opened) > 1e-3 * opened[-1]
+    # "each encoder layer shows up as ...", "out_proj ... its output is never seen"
+    names = [s.name for s in ns["encoder_diagnosis"].stats]
+    layer = ("self_attn", "self_attn.out_proj", "norm1", "linear1", "linear2", "norm2")
+    assert names == ["embed", *(f"encoder.layers.{i}.{n}" for i in range(4) for n in layer), "out"]
+    out_proj = ns["encoder_diagnosis"].stats[2]
+    assert out_proj.act_mean is None and out_proj.grad_norm > 0
+    assert ns["encoder_diagnosis"].findings[0].reason.endswith(
+        "of out's (nearest the output) (smallest/largest "
+        f"{ns['encoder_diagnosis'].findings[0].value:.2e})")

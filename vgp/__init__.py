@@ -13,7 +13,7 @@ from vgp import data as datasets
 from vgp.activations import ACTIVATIONS, activation, derivative
 from vgp.diagnose import Diagnosis, diagnose
 from vgp.nets import mlp
-from vgp.probe import LayerStats, Probe, gradient_norms
+from vgp.probe import LayerStats, Probe, gradient_norms, time_gradients
 from vgp.train import History, train
 
 __version__ = "0.1.0"
@@ -37,6 +37,7 @@ __all__ = [
     "mlp",
     "plot",
     "theory",
+    "time_gradients",
     "train",
 ]
 

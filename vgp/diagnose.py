@@ -42,10 +42,21 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import torch
 from torch import Tensor, nn
 
-from vgp._checks import check_inputs, check_module
-from vgp.probe import LayerStats, Loss, Probe, default_loss, format_table
+from vgp._checks import check_inputs, check_int, check_module
+from vgp.groups import resolve_params
+from vgp.probe import (
+    LayerStats,
+    Loss,
+    Probe,
+    StepInput,
+    _check_loss,
+    _time_input,
+    format_table,
+    loss_of,
+)
 
 VERDICTS: tuple[str, ...] = (
     "non-finite",
@@ -98,26 +109,48 @@ class Diagnosis:
 
     ``verdict`` is the most urgent finding; ``findings`` lists every finding,
     most urgent first; ``stats`` holds the per-layer numbers and ``loss`` the
-    loss of the pass. ``print(diagnosis)`` shows all three.
+    loss of the pass. ``params`` is the view of the parameters that was judged
+    (``"weights"`` or ``"all"``, :mod:`vgp.groups`), ``frozen`` names the frozen
+    parameters left out, and ``time_gradients`` holds the norm of ``dL/dx_t``
+    for every step ``t`` of the input when it has a time axis (else ``()``).
+    ``print(diagnosis)`` shows the table, the loss, the steps and the findings.
     """
 
     verdict: str
     findings: tuple[Finding, ...]
     stats: tuple[LayerStats, ...]
     loss: float
+    params: str = "weights"
+    frozen: tuple[str, ...] = ()
+    time_gradients: tuple[float, ...] = ()
 
     @property
     def verdicts(self) -> tuple[str, ...]:
-        """Every verdict that applies, most urgent first."""
-        return tuple(f.verdict for f in self.findings)
+        """Every verdict that applies, most urgent first (each once)."""
+        return tuple(dict.fromkeys(f.verdict for f in self.findings))
 
     def __str__(self) -> str:
         lines = [format_table(list(self.stats)), "", f"loss {self.loss:.4g}"]
+        if self.frozen:
+            lines.append(f"frozen, not measured: {', '.join(self.frozen)}")
+        if self.time_gradients:
+            g = self.time_gradients
+            lines.append(
+                f"input gradient through time: step 0 {g[0]:.2e}, step {len(g) - 1} {g[-1]:.2e}"
+            )
         lines += [f"verdict: {f}" for f in self.findings]
         return "\n".join(lines)
 
 
-def diagnose(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None = None) -> Diagnosis:
+def diagnose(
+    model: nn.Module,
+    X: Tensor,
+    y: Tensor,
+    loss: Loss | None = None,
+    *,
+    params: str = "auto",
+    time_dim: int | None = 1,
+) -> Diagnosis:
     """Probe one forward and backward pass of ``model`` on ``(X, y)`` and judge it.
 
     Two things are checked for ``vanishing`` and ``exploding``: every layer's
@@ -130,20 +163,37 @@ def diagnose(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None = None) -
     factor and only the forward signal shows it. Dead units and
     saturation are checked per layer.
 
+    Any model: the layers are the parameter groups of ``params``
+    (:mod:`vgp.groups`; ``"auto"`` is the weights of Linear and convolution
+    layers for a model built of those and norm layers, every parameter grouped
+    by module otherwise). In the ``"all"`` view the reference is the group
+    nearest the output in the forward pass, named in the finding, and the
+    signal check is left out (it is written for stacks of Linear layers and
+    activations). When ``X`` has a time axis (floating-point ``X`` with 3 or
+    more dimensions, or integer token ids with 2 or more, axis ``time_dim``),
+    the input's gradient is also judged step by step
+    (:func:`vgp.time_gradients`, in the same pass) against the last step's:
+    vanishing through time below :data:`VANISHING_RATIO`, exploding above
+    :data:`EXPLODING_RATIO`. ``time_dim=None`` leaves it out.
+
     The model's ``.grad`` fields are restored afterwards, so a diagnosis never
-    changes a training run. Non-finite losses, activations or gradients are
-    reported as the ``"non-finite"`` verdict, never raised. The thresholds are
+    changes a training run. Non-finite inputs, losses, activations or gradients
+    are reported as the ``"non-finite"`` verdict, never raised. The thresholds are
     the module's constants (:data:`VANISHING_RATIO`, :data:`EXPLODING_RATIO`,
     :data:`SIGNAL_RATIO`, :data:`DEAD_FRACTION`, :data:`SATURATED_FRACTION`).
 
     Parameters
     ----------
     model
-        Any ``torch.nn.Module`` with at least one ``nn.Linear`` or convolution.
+        Any ``torch.nn.Module`` with a parameter that trains.
     X, y
         A batch of inputs and its targets.
     loss
         ``loss(output, y)``; default :func:`vgp.probe.default_loss`.
+    params
+        ``"auto"``, ``"weights"`` or ``"all"``: which parameters form the layers.
+    time_dim
+        The time axis of ``X`` when it has one; ``None`` for no check through time.
 
     Examples
     --------
@@ -165,29 +215,53 @@ def diagnose(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None = None) -
     vanishing: fc20 activation std 8.94e-05 is 9.47e-04 of fc1's (< 1e-01)
     """
     check_module("model", model)
-    check_inputs(model, X, y)
-    if loss is not None and not callable(loss):
-        raise TypeError(f"loss must be callable as loss(output, y), got {type(loss).__name__}")
-    loss_fn = loss or default_loss
+    view = resolve_params(model, params)
+    check_inputs(model, X, y, finite=False)
+    loss = _check_loss(loss)
+    if time_dim is not None:
+        check_int("time_dim", time_dim, minimum=-X.dim())
+    timed = time_dim is not None and X.dim() >= (3 if X.is_floating_point() else 2)
+    dim = _time_input(model, X, time_dim) if timed else 0
     saved = {p: p.grad for p in model.parameters()}
     try:
         for p in saved:
             p.grad = None
-        with Probe(model) as probe:
-            value = loss_fn(model(X), y)
-            if not value.requires_grad:
-                raise ValueError("the loss does not depend on any parameter that requires grad")
+        with Probe(model, params=view) as probe, StepInput(model, X, dim) as steps:
+            value = loss_of(model, steps.x if timed else X, y, loss)
             value.backward()
+        through_time = tuple(steps.norms(steps.measured().grad)) if timed else ()
     finally:
         for p, g in saved.items():
             p.grad = g
     stats = tuple(probe.stats)
-    findings = tuple(findings_of(stats, value.item()))
-    return Diagnosis(findings[0].verdict, findings, stats, value.item())
+    findings = []
+    if X.is_floating_point() and not bool(torch.isfinite(X).all()):
+        bad = int((~torch.isfinite(X)).sum())
+        findings.append(
+            Finding("non-finite", None, math.nan, math.inf,
+                    f"X holds {bad} NaN or infinite entries of {X.numel()}")
+        )
+    findings += findings_of(stats, value.item(), params=view, steps=through_time)
+    if findings[0].verdict == "non-finite":
+        findings = [f for f in findings if f.verdict == "non-finite"]
+    return Diagnosis(
+        findings[0].verdict, tuple(findings), stats, value.item(), view, probe.frozen, through_time
+    )
 
 
-def findings_of(stats: tuple[LayerStats, ...], loss: float) -> list[Finding]:
+def findings_of(
+    stats: tuple[LayerStats, ...],
+    loss: float,
+    *,
+    params: str = "weights",
+    steps: tuple[float, ...] = (),
+) -> list[Finding]:
     """Every verdict that applies to per-layer statistics and a loss, most urgent first.
+
+    ``params`` is the view the statistics come from (``"weights"``: the last
+    layer is "the output layer" and the signal is checked; ``"all"``: the last
+    group is named as the reference, no signal check); ``steps`` are the input
+    gradient's norms through time, judged against the last step's.
 
     Examples
     --------
@@ -210,13 +284,22 @@ def findings_of(stats: tuple[LayerStats, ...], loss: float) -> list[Finding]:
     >>> for f in findings_of((layer(1, 1.0), layer(2, 1.0, std=40.0), layer(3, 1.0)), 0.7):
     ...     print(f)
     exploding: fc2 activation std 4.00e+01 is 4.00e+01 times fc1's (> 1e+01)
+
+    Healthy layers, but the input's first step hears a millionth of what the last does:
+
+    >>> for f in findings_of((layer(1, 0.5), layer(2, 1.0)), 0.7, steps=(1e-6, 0.1, 1.0)):
+    ...     print(f)
+    vanishing: input step 0 gradient norm 1.00e-06 is 1.00e-06 of step 2's (< 1e-03)
     """
-    nonfinite = _nonfinite(stats, loss)
+    nonfinite = _nonfinite(stats, loss, steps)
     if nonfinite is not None:
         return [nonfinite]
-    found = _gradient_findings(stats)
+    against = "the output layer's" if params == "weights" else f"{stats[-1].name}'s (nearest the output)"
+    found = _gradient_findings(stats, against)
     fired = {f.verdict for f in found}
-    found += [f for f in _signal_findings(stats) if f.verdict not in fired]
+    if params == "weights":
+        found += [f for f in _signal_findings(stats) if f.verdict not in fired]
+    found += _time_findings(steps)
     found.sort(key=lambda f: VERDICTS.index(f.verdict))
     for verdict, attribute, threshold in (
         ("dead units", "dead_fraction", DEAD_FRACTION),
@@ -240,22 +323,46 @@ def findings_of(stats: tuple[LayerStats, ...], loss: float) -> list[Finding]:
     if not found:
         grads = [s.grad_norm for s in stats]
         span = min(grads) / max(grads)
+        noun = "layer" if params == "weights" else "group"
         reason = (
-            f"every layer's gradient norm is within {VANISHING_RATIO:.0e} to "
-            f"{EXPLODING_RATIO:.0e} of the output layer's (smallest/largest {span:.2e})"
+            f"every {noun}'s gradient norm is within {VANISHING_RATIO:.0e} to "
+            f"{EXPLODING_RATIO:.0e} of {against} (smallest/largest {span:.2e})"
         )
-        if _signal_checked(stats):
+        if params == "weights" and _signal_checked(stats):
             reason += (
                 f"; every hidden layer's activation std is within {1 / SIGNAL_RATIO:.0e} to "
                 f"{SIGNAL_RATIO:.0e} of {stats[0].name}'s"
+            )
+        if steps:
+            reason += (
+                f"; every input step's gradient norm is within {VANISHING_RATIO:.0e} to "
+                f"{EXPLODING_RATIO:.0e} of step {len(steps) - 1}'s"
             )
         found.append(Finding("healthy", None, span, VANISHING_RATIO, reason))
     return found
 
 
-def _nonfinite(stats: tuple[LayerStats, ...], loss: float) -> Finding | None:
+def _time_findings(steps: tuple[float, ...]) -> list[Finding]:
+    if not steps:
+        return []
+    last = len(steps) - 1
+    reference, against = steps[-1], f"step {last}'s"
+    if reference == 0.0:
+        if max(steps) == 0.0:
+            return [Finding("vanishing", "input", 0.0, VANISHING_RATIO,
+                            "every input step's gradient is exactly 0")]
+        top = max(range(len(steps)), key=steps.__getitem__)
+        reference, against = steps[top], f"step {top}'s"
+    labels = [f"input step {t}" for t in range(len(steps))]
+    return _extremes(
+        labels, list(steps), reference, "gradient norm", against,
+        low=VANISHING_RATIO, high=EXPLODING_RATIO,
+    )
+
+
+def _nonfinite(stats: tuple[LayerStats, ...], loss: float, steps: tuple[float, ...]) -> Finding | None:
     for s in stats:
-        if not (math.isfinite(s.act_mean) and math.isfinite(s.act_std)):
+        if s.act_mean is not None and not (math.isfinite(s.act_mean) and math.isfinite(s.act_std)):
             return Finding(
                 "non-finite",
                 s.name,
@@ -274,10 +381,16 @@ def _nonfinite(stats: tuple[LayerStats, ...], loss: float) -> Finding | None:
                 math.inf,
                 f"{s.name} gradient norm is {s.grad_norm} (loss {loss:.4g})",
             )
+    for t, g in enumerate(steps):
+        if not math.isfinite(g):
+            return Finding(
+                "non-finite", f"input step {t}", g, math.inf,
+                f"input step {t} gradient norm is {g} (loss {loss:.4g})",
+            )
     return None
 
 
-def _gradient_findings(stats: tuple[LayerStats, ...]) -> list[Finding]:
+def _gradient_findings(stats: tuple[LayerStats, ...], against: str) -> list[Finding]:
     grads = [s.grad_norm for s in stats]
     if max(grads) == 0.0:
         return [
@@ -285,7 +398,7 @@ def _gradient_findings(stats: tuple[LayerStats, ...]) -> list[Finding]:
         ]
     reference = grads[-1] if grads[-1] > 0 else max(grads)
     return _extremes(
-        stats, grads, reference, "gradient norm", "the output layer's",
+        [s.name for s in stats], grads, reference, "gradient norm", against,
         low=VANISHING_RATIO, high=EXPLODING_RATIO,
     )
 
@@ -293,21 +406,21 @@ def _gradient_findings(stats: tuple[LayerStats, ...]) -> list[Finding]:
 def _signal_checked(stats: tuple[LayerStats, ...]) -> bool:
     """Whether the signal check applies: two hidden layers, the first with some spread."""
     first = stats[0].act_std
-    return len(stats) >= 3 and math.isfinite(first) and first > 0
+    return len(stats) >= 3 and first is not None and math.isfinite(first) and first > 0
 
 
 def _signal_findings(stats: tuple[LayerStats, ...]) -> list[Finding]:
     if not _signal_checked(stats):
         return []
-    hidden = stats[:-1]
+    hidden = [s for s in stats[:-1] if s.act_std is not None]
     return _extremes(
-        hidden, [s.act_std for s in hidden], hidden[0].act_std, "activation std",
-        f"{hidden[0].name}'s", low=1 / SIGNAL_RATIO, high=SIGNAL_RATIO,
+        [s.name for s in hidden], [s.act_std for s in hidden], hidden[0].act_std,
+        "activation std", f"{hidden[0].name}'s", low=1 / SIGNAL_RATIO, high=SIGNAL_RATIO,
     )
 
 
 def _extremes(
-    stats: tuple[LayerStats, ...],
+    names: list[str],
     values: list[float],
     reference: float,
     what: str,
@@ -322,7 +435,7 @@ def _extremes(
     found = []
     top = max(range(len(values)), key=ratios.__getitem__)
     if ratios[top] > high:
-        name = stats[top].name
+        name = names[top]
         found.append(
             Finding(
                 "exploding",
@@ -335,7 +448,7 @@ def _extremes(
         )
     bottom = min(range(len(values)), key=ratios.__getitem__)
     if ratios[bottom] < low:
-        name = stats[bottom].name
+        name = names[bottom]
         found.append(
             Finding(
                 "vanishing",

@@ -8,6 +8,7 @@ never inferred from how much the weights moved.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,7 +17,16 @@ import torch
 from torch import Tensor, nn
 
 from vgp import activations
-from vgp._checks import check_inputs, check_int, check_module
+from vgp._checks import (
+    InputGuard,
+    check_inputs,
+    check_int,
+    check_module,
+    check_X,
+    check_y,
+    trainable_parameters,
+)
+from vgp.groups import ROOT, CallOrder, ParameterGroup, resolve_params, trainable_groups
 
 Loss = Callable[[Tensor, Tensor], Tensor]
 
@@ -56,28 +66,219 @@ def weight_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
     ]
 
 
+_EXACT = (torch.float32, torch.float64)
+"""Dtypes whose norms are taken as they are; half precision is widened to float32
+first, since a norm can overflow float16 (largest 65504) when no entry does."""
+
+TINY = 1e-15
+"""Below this a float32 norm is taken again in float64: its squares (entries
+below about 1e-19) underflow float32, and a norm of entries of 1e-24 would
+come out as exactly 0."""
+
+
+def _norm(t: Tensor) -> Tensor:
+    """The Frobenius norm of ``t``, exact for tiny entries too (see :data:`TINY`)."""
+    n = (t if t.dtype in _EXACT else t.float()).norm()
+    if t.dtype != torch.float64 and n < TINY:
+        n = t.double().norm()
+    return n
+
+
 def _norms(tensors: list[torch.Tensor | None]) -> list[float]:
-    """The norm of each tensor (0.0 for ``None``), read in one batched call."""
+    """The norm of each tensor (0.0 for ``None``), read in one batched call (see :data:`TINY`)."""
     present = [t for t in tensors if t is not None]
-    values = iter(torch.stack(torch._foreach_norm(present)).tolist() if present else [])
-    return [0.0 if t is None else next(values) for t in tensors]
+    values = (
+        torch.stack(
+            [n.double() for n in torch._foreach_norm([t if t.dtype in _EXACT else t.float() for t in present])]
+        ).tolist()
+        if present
+        else []
+    )
+    values = [
+        t.double().norm().item() if v < TINY and t.dtype != torch.float64 else v
+        for v, t in zip(values, present, strict=True)
+    ]
+    found = iter(values)
+    return [0.0 if t is None else next(found) for t in tensors]
 
 
-def _loss_of(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None) -> Tensor:
-    check_module("model", model)
-    check_inputs(model, X, y)
+def check_targets(output: Tensor, y: Tensor) -> None:
+    """``y`` must suit :func:`default_loss` on ``output``: a named error if not.
+
+    One output (shape ``(N,)`` or ``(N, 1)``): one target per sample in [0, 1]
+    (labels 0 and 1, or soft targets). ``C`` outputs (shape ``(N, C)``): one whole
+    class label in ``0..C-1`` per sample. A net with more than two outputs given
+    only labels 0 and 1 gets a warning, not an error: it trains, but on two of
+    its classes only.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.probe import check_targets
+    >>> check_targets(torch.zeros(4, 1), torch.tensor([0.0, 1.0, 0.3, 1.0]))   # fine
+    >>> try:
+    ...     check_targets(torch.zeros(4, 1), torch.arange(4))
+    ... except ValueError as error:
+    ...     print(str(error).split(":")[0])
+    y holds targets from 0 to 3 but the model has one output
+    """
+    if not isinstance(output, Tensor):
+        raise TypeError(
+            f"the default loss takes a tensor of logits, but the model returned a "
+            f"{type(output).__name__}; pass loss=... that reads it"
+        )
+    n = output.shape[0] if output.dim() else 1
+    if output.dim() <= 1 or (output.dim() == 2 and output.shape[1] == 1):
+        if y.numel() != n:
+            raise ValueError(
+                f"y must hold one target per sample for a model with one output, got y of shape "
+                f"{tuple(y.shape)} for output of shape {tuple(output.shape)}"
+            )
+        low, high = y.min().item(), y.max().item()
+        if low < 0 or high > 1:
+            raise ValueError(
+                f"y holds targets from {low:g} to {high:g} but the model has one output: binary "
+                "cross-entropy takes targets in [0, 1]; give the model one output per class "
+                "for class labels"
+            )
+        return
+    if output.dim() != 2:
+        raise ValueError(
+            f"the default loss takes a model output of shape (N,), (N, 1) or (N, classes), got "
+            f"{tuple(output.shape)}; pass loss=... for other outputs"
+        )
+    classes = output.shape[1]
+    if y.dim() != 1:
+        raise ValueError(
+            f"y must be 1-D, one class label per sample, for a model with {classes} outputs; "
+            f"got y of shape {tuple(y.shape)}"
+        )
+    if y.is_floating_point() and not bool((y == y.round()).all()):
+        bad = y[y != y.round()][0].item()
+        raise ValueError(
+            f"y must hold whole class labels 0..{classes - 1} for a model with {classes} "
+            f"outputs, got {bad:g} (it would be truncated)"
+        )
+    low, high = int(y.min()), int(y.max())
+    if low < 0 or high >= classes:
+        raise ValueError(
+            f"y holds labels from {low} to {high} but the model has {classes} outputs: labels "
+            f"must be in 0..{classes - 1}"
+        )
+    if classes > 2 and high <= 1:
+        warnings.warn(
+            f"y holds only labels 0 and 1 but the model has {classes} outputs: cross-entropy "
+            f"trains it on two of its {classes} classes; a binary task wants one output",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def check_loss_value(value: object) -> Tensor:
+    """What ``loss(output, y)`` returned must be a scalar tensor that depends on the model.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.probe import check_loss_value
+    >>> try:
+    ...     check_loss_value(0.5)
+    ... except TypeError as error:
+    ...     print(error)
+    loss must return a torch.Tensor (a scalar with a graph), got float 0.5
+    """
+    if not isinstance(value, Tensor):
+        raise TypeError(
+            f"loss must return a torch.Tensor (a scalar with a graph), got {type(value).__name__} "
+            f"{value!r}"
+        )
+    if value.numel() != 1:
+        raise ValueError(
+            f"loss must return a scalar, got a tensor of shape {tuple(value.shape)}; reduce it, "
+            "e.g. with .mean()"
+        )
+    if not value.requires_grad:
+        raise ValueError(
+            "loss returned a tensor that does not depend on any parameter that requires grad "
+            "(a constant): there is no gradient to measure"
+        )
+    return value.reshape(())
+
+
+def _check_loss(loss: object) -> Loss | None:
     if loss is not None and not callable(loss):
         raise TypeError(f"loss must be callable as loss(output, y), got {type(loss).__name__}")
-    return (loss or default_loss)(model(X), y)
+    return loss
 
 
-def gradient_norms(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None = None) -> list[float]:
-    """Frobenius norm of ``dL/dW`` for every weight layer, first layer first.
+def loss_of(
+    model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None, *, targets: Tensor | None = None
+) -> Tensor:
+    """One forward pass under ``InputGuard`` (``X`` checked against the first layer
+    that receives it) and the checked loss.
+
+    With the default loss, ``targets`` (default ``y``) are checked against the
+    output's shape first (:func:`check_targets`): pass every label of a data set
+    to check them all on the output of one batch.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.probe import loss_of
+    >>> model = torch.nn.Linear(2, 1)
+    >>> _ = torch.nn.init.zeros_(model.bias)
+    >>> f"{loss_of(model, torch.zeros(4, 2), torch.ones(4), None).item():.4f}"   # log 2
+    '0.6931'
+    """
+    with InputGuard(model, X):
+        output = model(X)
+    if loss is None:
+        every = y if targets is None else targets
+        if every is not y and isinstance(output, Tensor) and output.dim():
+            check_targets(output[:1].expand(len(every), *output.shape[1:]), every)
+        else:
+            check_targets(output, y)
+        return check_loss_value(default_loss(output, y))
+    return check_loss_value(loss(output, y))
+
+
+def gradient_norms(
+    model: nn.Module,
+    X: Tensor,
+    y: Tensor,
+    loss: Loss | None = None,
+    *,
+    params: str = "auto",
+    named: bool = False,
+) -> list[float] | dict[str, float]:
+    """Frobenius norm of ``dL/dθ`` for every parameter group, input to output.
 
     One forward and one backward pass on ``(X, y)``. The gradients are taken with
     ``torch.autograd.grad``, so the model's ``.grad`` fields are left untouched.
     The default loss is binary cross-entropy with logits for one output and
-    cross-entropy for several.
+    cross-entropy for several (:func:`default_loss`; ``y`` is checked against
+    the output first, :func:`check_targets`).
+
+    ``params`` chooses the groups (:mod:`vgp.groups`): ``"weights"``, the weight
+    matrix of every ``nn.Linear`` and convolution (0.0 for one the pass does
+    not use); ``"all"``, every parameter that receives a gradient, grouped by
+    the module that owns it, a group's norm taken over all its entries; the
+    default ``"auto"`` is ``"weights"`` for a model of Linear, convolution and
+    norm layers only, else ``"all"``. Groups are ordered as the forward pass
+    reaches them. Frozen parameters (``requires_grad=False``) are left out with
+    a warning that names them. With ``named=True`` the result is a dict from
+    group name to norm, in the same order.
+
+    Inputs are checked at the call, each failure a ``ValueError`` or
+    ``TypeError`` that names the argument: ``X`` is a non-empty, finite tensor
+    on the model's device with the model's dtype (it is not converted: a
+    float64 ``X`` into a float32 net is an error), or integer token ids for a
+    model with an ``nn.Embedding``; its width must suit the first layer that
+    receives it; ``y`` has one target per row of ``X`` and, with the default
+    loss, fits the output (:func:`check_targets`: labels in [0, 1] for one
+    output, whole labels ``0..C-1`` for ``C``; a net with more than two outputs
+    given only labels 0 and 1 gets a warning); a custom loss must return a
+    scalar tensor that depends on the parameters.
 
     Examples
     --------
@@ -87,13 +288,184 @@ def gradient_norms(model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None = N
     >>> norms = vgp.gradient_norms(net, data.X_train, data.y_train)
     >>> len(norms), norms[0] < 1e-4 * norms[-1]
     (12, True)
+
+    On an LSTM every layer's four parameters form one group:
+
+    >>> import torch
+    >>> class Reader(torch.nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.lstm = torch.nn.LSTM(2, 8, num_layers=2, batch_first=True)
+    ...         self.head = torch.nn.Linear(8, 1)
+    ...     def forward(self, x):
+    ...         return self.head(self.lstm(x)[0][:, -1])
+    >>> _ = torch.manual_seed(0)
+    >>> X = torch.randn(16, 20, 2)
+    >>> norms = vgp.gradient_norms(Reader(), X, (X[:, 0, 0] > 0).float(), named=True)
+    >>> list(norms)
+    ['lstm.l0', 'lstm.l1', 'head']
     """
-    layers = weight_layers(check_module("model", model))
-    if not layers:
-        raise ValueError("model has no nn.Linear or convolution layer to measure")
-    value = _loss_of(model, X, y, loss)
-    weights = [module.weight for _, module in layers]
-    return _norms(list(torch.autograd.grad(value, weights, allow_unused=True)))
+    check_module("model", model)
+    view = resolve_params(model, params)
+    if not isinstance(named, bool):
+        raise TypeError(f"named must be True or False, got {named!r}")
+    check_inputs(model, X, y)
+    groups, frozen = trainable_groups(model, view)
+    loss = _check_loss(loss)
+    with CallOrder(model) as order:
+        value = loss_of(model, X, y, loss)
+    groups = [groups[i] for i in order.ranks(groups)]
+    tensors = [p for g in groups for _, p in g.parameters]
+    grads = iter(torch.autograd.grad(value, tensors, allow_unused=True))
+    rows = [[next(grads) for _ in g.parameters] for g in groups]
+    if view == "all":
+        used = [i for i, row in enumerate(rows) if any(t is not None for t in row)]
+        groups, rows = [groups[i] for i in used], [rows[i] for i in used]
+    norms = [_combine(_norms(row)) for row in rows]
+    if frozen:
+        warnings.warn(
+            f"gradient_norms: frozen parameters (requires_grad=False) left out: {', '.join(frozen)}",
+            UserWarning,
+            stacklevel=2,
+        )
+    return dict(zip((g.name for g in groups), norms, strict=True)) if named else norms
+
+
+def _combine(norms: list[float]) -> float:
+    """The norm of several tensors taken together, from their norms."""
+    return norms[0] if len(norms) == 1 else math.sqrt(sum(n * n for n in norms))
+
+
+def _time_input(model: nn.Module, X: Tensor, time_dim: int) -> int:
+    """Check that ``X`` has a time axis at ``time_dim``; return it as a positive index."""
+    check_int("time_dim", time_dim, minimum=-X.dim())
+    least = 2 if not X.is_floating_point() else 3
+    if X.dim() < least:
+        shape = "(batch, time) token ids" if least == 2 else "(batch, time, features)"
+        raise ValueError(
+            f"X must have a time axis, shaped {shape}, got X of shape {tuple(X.shape)}"
+        )
+    dim = time_dim % X.dim()
+    if dim == 0 or time_dim >= X.dim():
+        raise ValueError(
+            f"time_dim must name a dimension of X other than the batch (0), one of "
+            f"1..{X.dim() - 1}; got {time_dim} for X of shape {tuple(X.shape)}"
+        )
+    if X.shape[dim] == 0:
+        raise ValueError(f"X must have at least one time step, got shape {tuple(X.shape)}")
+    return dim
+
+
+def time_gradients(
+    model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None = None, *, time_dim: int = 1
+) -> list[float]:
+    """The norm of ``dL/dx_t`` for every step ``t`` of a sequence input, first step first.
+
+    ``X`` is shaped (batch, time, features) (``time_dim`` moves the time axis,
+    e.g. ``time_dim=2`` for a 1-d convolution's (batch, channels, time)). One
+    forward and one backward pass: entry ``t`` is the Frobenius norm, over the
+    batch and the features, of the loss's gradient with respect to the inputs
+    of step ``t``. How it falls with the distance from the last step is the
+    vanishing gradient through time. Any model that takes such an input works
+    (RNN, LSTM, GRU, a transformer, a 1-d convolution). Integer ``X`` of shape
+    (batch, time) (token ids) is accepted by a model with an ``nn.Embedding``:
+    the gradient is then taken with respect to the first embedding's output,
+    the vectors that stand for the tokens. The model's ``.grad`` fields are left
+    untouched; the loss is the one of :func:`gradient_norms`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> import vgp
+    >>> class LastStep(torch.nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.rnn = torch.nn.RNN(1, 16, batch_first=True)
+    ...         self.head = torch.nn.Linear(16, 1)
+    ...     def forward(self, x):
+    ...         return self.head(self.rnn(x)[0][:, -1])
+    >>> _ = torch.manual_seed(0)
+    >>> model, X = LastStep(), torch.randn(32, 50, 1)
+    >>> grads = vgp.time_gradients(model, X, (X.sum(dim=(1, 2)) > 0).float())
+    >>> len(grads), grads[0] < 1e-3 * grads[-1]   # step 1 hears almost nothing of the loss
+    (50, True)
+    """
+    check_module("model", model)
+    trainable_parameters(model)
+    X = check_X(model, X)
+    y = check_y(X, y)
+    dim = _time_input(model, X, time_dim)
+    loss = _check_loss(loss)
+    with StepInput(model, X, dim) as steps:
+        value = loss_of(model, steps.x, y, loss)
+    (grad,) = torch.autograd.grad(value, steps.measured(), allow_unused=True)
+    return steps.norms(grad)
+
+
+class StepInput:
+    """The input whose gradient is measured step by step, while the block is open.
+
+    For floating-point ``X``: ``x``, a leaf copy of it that requires grad. For
+    integer ``X`` (token ids): ``x`` is ``X`` itself, and the output of the first
+    ``nn.Embedding`` that reads it is measured (a forward hook captures it and
+    keeps its gradient). :meth:`norms` turns that gradient into one norm per
+    step along dimension ``dim``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from vgp.probe import StepInput
+    >>> model = torch.nn.Linear(1, 1, bias=False)
+    >>> with StepInput(model, torch.ones(2, 3, 1), dim=1) as steps:
+    ...     value = model(steps.x)[:, -1].sum()   # only the last step counts
+    >>> steps.norms(torch.autograd.grad(value, steps.measured())[0])[0]
+    0.0
+    """
+
+    def __init__(self, model: nn.Module, X: Tensor, dim: int) -> None:
+        self.model, self.X, self.dim = model, X, dim
+        self.captured: list[Tensor] = []
+        self.handles: list = []
+        self.x = X.detach().requires_grad_(True) if X.is_floating_point() else X
+
+    def __enter__(self) -> StepInput:
+        if self.X.is_floating_point():
+            self.captured.append(self.x)
+        else:
+            self.handles = [
+                m.register_forward_hook(self._hook)
+                for m in self.model.modules()
+                if isinstance(m, nn.Embedding)
+            ]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for handle in self.handles:
+            handle.remove()
+        self.handles = []
+
+    def _hook(self, module: nn.Module, inputs: tuple, output: Tensor) -> Tensor | None:
+        if self.captured or inputs[0] is not self.X:
+            return None
+        if not output.requires_grad:
+            output = output.detach().requires_grad_(True)
+        output.retain_grad()
+        self.captured.append(output)
+        return output
+
+    def measured(self) -> Tensor:
+        """The tensor whose gradient is measured; a named error if the pass never made it."""
+        if not self.captured:
+            raise ValueError("X does not reach an nn.Embedding of the model: no step to measure")
+        return self.captured[0]
+
+    def norms(self, grad: Tensor | None) -> list[float]:
+        """The norm of ``grad`` at every step, over the batch and the features."""
+        if grad is None:
+            raise ValueError("the loss does not depend on X: no gradient flows back to the input")
+        g = grad.detach()
+        steps = g.movedim(self.dim, 0).reshape(g.shape[self.dim], -1)
+        return torch.linalg.vector_norm(steps.double(), dim=1).tolist()
 
 
 @dataclass(frozen=True)
@@ -192,22 +564,36 @@ def gradient_histogram(values: Tensor, bins: int) -> Histogram:
 
 @dataclass(frozen=True)
 class LayerStats:
-    """What :class:`Probe` recorded for one weight layer.
+    """What :class:`Probe` recorded for one parameter group (a layer).
+
+    A group is the parameters one module owns (:mod:`vgp.groups`): in the
+    ``"weights"`` view the weight matrix of one ``nn.Linear`` or convolution,
+    in the ``"all"`` view every parameter of one module (one layer of a
+    recurrent module). Norms over several parameters are the norm of all their
+    entries together.
 
     Attributes
     ----------
     name
-        The layer's module name in the model (``"fc3"``, ``"features.0"``).
+        The owning module's name in the model (``"fc3"``, ``"features.0"``;
+        ``"rnn.l1"`` for layer 1 of a recurrent module ``rnn``; ``"(model)"``
+        for the model's own parameters).
     grad_norm
-        Frobenius norm of ``dL/dW`` in the last backward pass (NaN if none ran).
+        Frobenius norm of ``dL/dθ`` over the group in the last backward pass
+        (NaN if none ran).
     weight_norm
-        Frobenius norm of the weights when the probe closed.
+        Frobenius norm of the group's parameters when the probe closed.
     update_ratio
-        ``||W_exit - W_enter|| / ||W_enter||``: how far an optimiser step inside
-        the probe moved the weights, relative to their size (0 without a step).
+        ``||θ_exit - θ_enter|| / ||θ_enter||``: how far an optimiser step inside
+        the probe moved the parameters, relative to their size (0 without a step).
     act_mean, act_std
-        Mean and standard deviation of the layer's activations (the output of
-        the activation that follows it, else of the layer itself).
+        Mean and standard deviation of the layer's activations: the output of
+        the activation module that follows it, else of the module itself (its
+        first output if it returns a tuple, e.g. an ``nn.LSTM``'s output
+        sequence or attention's output; the data of a ``PackedSequence``).
+        ``None`` when the module's output was never seen: its forward hook did
+        not run (attention calls ``out_proj`` functionally) or the output is
+        internal (the lower layers of a multi-layer ``nn.LSTM``).
     saturated_fraction
         Share of activations where a sigmoid or tanh is saturated
         (:func:`vgp.activations.saturated`); ``None`` for other activations.
@@ -218,9 +604,12 @@ class LayerStats:
         The registry name of the following activation, or ``None``.
     activation_histogram, gradient_histogram
         With ``Probe(model, bins=...)``: a :class:`Histogram` of the layer's
-        activations (:func:`activation_histogram`) and of ``log10 |dL/dW|``
+        activations (:func:`activation_histogram`) and of ``log10 |dL/dθ|``
         (:func:`gradient_histogram`); ``None`` otherwise, or if no backward
         pass ran.
+    parameters
+        The names of the group's parameters within the module
+        (``("weight",)``, ``("weight_ih_l0", "weight_hh_l0", ...)``).
 
     Examples
     --------
@@ -236,30 +625,60 @@ class LayerStats:
     grad_norm: float
     weight_norm: float
     update_ratio: float
-    act_mean: float
-    act_std: float
+    act_mean: float | None
+    act_std: float | None
     saturated_fraction: float | None
     dead_fraction: float | None
     activation: str | None
     activation_histogram: Histogram | None = field(default=None, repr=False)
     gradient_histogram: Histogram | None = field(default=None, repr=False)
+    parameters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OutputStats:
+    """The output of one leaf module (a module without children) in the last forward pass.
+
+    ``mean`` and ``std`` are those of its output, the first tensor of it when it
+    returns several (see :class:`LayerStats`); ``shape`` is that tensor's shape.
+    :class:`Probe` records them with ``leaves=True``.
+
+    Examples
+    --------
+    >>> from vgp.probe import OutputStats
+    >>> OutputStats("drop", "Dropout", 0.0, 1.0, (4, 3)).module
+    'Dropout'
+    """
+
+    name: str
+    module: str
+    mean: float
+    std: float
+    shape: tuple[int, ...]
 
 
 class _Record:
-    """Mutable scratch space for one layer while the probe is open."""
+    """Mutable scratch space for one parameter group while the probe is open."""
 
-    def __init__(self, name: str, module: nn.Module) -> None:
-        self.name = name
-        self.module = module
-        self.weight_at_enter = module.weight.detach().clone()
-        self.weight_tensor = module.weight
-        self.version_at_enter = module.weight._version  # bumped by every in-place change
-        self.grad_norm = math.nan
+    def __init__(self, group: ParameterGroup) -> None:
+        self.group = group
+        self.name = group.name
+        self.module = group.module
+        self.locals = [local for local, _ in group.parameters]
+        self.tensors = [p for _, p in group.parameters]
+        self.at_enter = [p.detach().clone() for p in self.tensors]
+        self.versions = [p._version for p in self.tensors]  # bumped by every in-place change
+        self.grad_norms: list[Tensor | None] = [None] * len(self.tensors)
         self.output: Tensor | None = None
         self.activation: str | None = None
         self.act_stats: tuple[float, float, float | None, float | None] | None = None
         self.values: Tensor | None = None
-        self.grad: Tensor | None = None
+        self.grads: list[Tensor | None] = [None] * len(self.tensors)
+        self.unit = 1 if isinstance(group.module, nn.modules.conv._ConvNd) else -1
+
+    def current(self) -> list[Tensor]:
+        """The group's parameters now (one may have been replaced inside the block)."""
+        return [self.module.get_parameter(local) for local in self.locals]
 
 
 _ONE = torch.ones(())
@@ -270,6 +689,8 @@ def _mean_std(x: Tensor) -> tuple[float, float]:
     """Mean and (unbiased) standard deviation from two BLAS-speed reductions."""
     flat = x.reshape(-1).float()
     n = flat.numel()
+    if n == 0:
+        return math.nan, math.nan
     if n < 2:
         return flat.mean().item(), 0.0
     total = flat.sum().item()
@@ -302,23 +723,73 @@ def _share_zero(peaks: Tensor, units: int | None = None) -> float:
     return torch.count_nonzero(peaks == 0).item() / (peaks.numel() if units is None else units)
 
 
-def _units(z: Tensor) -> int:
-    return z.shape[1] if z.dim() > 1 else 1
+def _unit_dim(z: Tensor, unit: int) -> int | None:
+    """The dimension of ``z`` that indexes units (``None`` for a 1-d, unbatched ``z``):
+    dimension 1 (channels) after a convolution, the last one after anything else."""
+    return None if z.dim() < 2 else unit % z.dim()
 
 
-def _unit_dims(z: Tensor) -> tuple[int, ...]:
+def _units(z: Tensor, unit: int) -> int:
+    dim = _unit_dim(z, unit)
+    return 1 if dim is None else z.shape[dim]
+
+
+def _unit_dims(z: Tensor, unit: int) -> tuple[int, ...]:
     """Dimensions to reduce over so that one unit is one feature or channel."""
-    return (0,) if z.dim() == 2 else (0, *range(2, z.dim()))
+    dim = _unit_dim(z, unit)
+    return (0,) if dim is None else tuple(d for d in range(z.dim()) if d != dim)
+
+
+def _first_tensor(output: object) -> Tensor | None:
+    """The output a probe summarises: a tensor itself, the first tensor of a tuple
+    or list (an RNN's output sequence, attention's output), a PackedSequence's data."""
+    if isinstance(output, Tensor):
+        return output
+    if isinstance(output, nn.utils.rnn.PackedSequence):
+        return output.data
+    if isinstance(output, tuple | list):
+        for item in output:
+            found = _first_tensor(item)
+            if found is not None:
+                return found
+    return None
+
+
+def _group_norms(records: list[_Record], tensors: list[list[Tensor | None]]) -> list[float]:
+    """The norm of each row of tensors taken together, NaN where none is there."""
+    norms = iter(_norms([t for row in tensors for t in row]))
+    result = []
+    for row in tensors:
+        values = [next(norms) for _ in row]
+        present = [v for v, t in zip(values, row, strict=True) if t is not None]
+        result.append(_combine(present) if present else math.nan)
+    return result
 
 
 class Probe:
     """Record per-layer statistics of the passes run inside a ``with`` block.
 
-    Works on any ``nn.Module``: forward hooks on every ``nn.Linear`` and
-    convolution, and on the activation modules that follow them; a gradient
-    hook on every weight. Statistics are those of the *last* forward and
-    backward pass inside the block. Every hook is removed when the block exits,
-    also when it raises.
+    Works on any ``nn.Module``. It reports one row per parameter group
+    (:mod:`vgp.groups`), input to output in the order the forward pass reaches
+    them: with ``params="weights"`` the weight matrix of every ``nn.Linear`` and
+    convolution, with ``params="all"`` every parameter that trains, grouped by
+    the module that owns it (an LSTM layer's ``weight_ih``, ``weight_hh`` and
+    biases; attention's input and output projections; an embedding; a norm
+    layer's scale and shift; a bare ``nn.Parameter``; a parametrization's
+    originals). The default ``"auto"`` is ``"weights"`` for a model built only
+    of Linear, convolution and norm layers and ``"all"`` otherwise; ``probe.params``
+    says which view it chose. Frozen parameters (``requires_grad=False``) are
+    left out and listed in ``probe.frozen``; with ``"all"``, a group that
+    receives no gradient in a backward pass (a module the pass did not use) is
+    left out too.
+
+    Gradients come from a hook on every parameter, activations from a forward
+    hook on each group's module and on the activation modules that follow it
+    (see :class:`LayerStats` for which output is summarised). With
+    ``leaves=True`` the probe also summarises the output of every leaf module,
+    parameters or not (dropout, a custom block, a flatten): ``probe.outputs``. Statistics are
+    those of the *last* forward and backward pass inside the block. Every hook
+    is removed when the block exits, also when it raises.
 
     Examples
     --------
@@ -327,8 +798,8 @@ class Probe:
     >>> net = vgp.mlp(depth=3, width=10, activation="tanh")
     >>> with vgp.Probe(net) as probe:
     ...     vgp.probe.default_loss(net(data.X_train), data.y_train).backward()
-    >>> [s.name for s in probe.stats]
-    ['fc1', 'fc2', 'fc3', 'out']
+    >>> probe.params, [s.name for s in probe.stats]
+    ('weights', ['fc1', 'fc2', 'fc3', 'out'])
     >>> print(probe)
     layer  grad_norm  weight_norm  update_ratio  act_mean  act_std  saturated  dead
     fc1     2.70e-03     1.62e+00      0.00e+00     0.036    0.433      0.000 0.000
@@ -343,31 +814,64 @@ class Probe:
     ...     vgp.probe.default_loss(net(data.X_train), data.y_train).backward()
     >>> probe.stats[0].activation_histogram.counts   # tanh: 4 bins over [-1, 1]
     (853, 2388, 2297, 1162)
+
+    ``params="all"`` adds the biases, which changes the norms:
+
+    >>> with vgp.Probe(net, params="all") as probe:
+    ...     vgp.probe.default_loss(net(data.X_train), data.y_train).backward()
+    >>> probe.stats[0].parameters, f"{probe.stats[0].grad_norm:.2e}"
+    (('weight', 'bias'), '1.16e-02')
     """
 
-    def __init__(self, model: nn.Module, *, bins: int | None = None) -> None:
+    def __init__(
+        self,
+        model: nn.Module,
+        *,
+        bins: int | None = None,
+        params: str = "auto",
+        leaves: bool = False,
+    ) -> None:
         self.model = check_module("model", model)
         self.bins = None if bins is None else check_int("bins", bins)
+        self.params = resolve_params(model, params)
+        if not isinstance(leaves, bool):
+            raise TypeError(f"leaves must be True or False, got {leaves!r}")
+        self.leaves = leaves
+        self._leaf_outputs: dict[str, tuple[nn.Module, Tensor]] = {}
+        self._outputs: list[OutputStats] | None = None
+        self.frozen: tuple[str, ...] = ()
         self._records: list[_Record] = []
         self._handles: list[torch.utils.hooks.RemovableHandle] = []
+        self._order: CallOrder | None = None
         self._stats: list[LayerStats] | None = None
         self._current: _Record | None = None
 
     def __enter__(self) -> Probe:
         if self._handles:
             raise RuntimeError("this Probe is already open; a Probe cannot be nested in itself")
-        layers = weight_layers(self.model)
-        if not layers:
-            raise ValueError("model has no nn.Linear or convolution layer to probe")
-        self._records = [_Record(name, module) for name, module in layers]
+        groups, self.frozen = trainable_groups(self.model, self.params)
+        self._records = [_Record(group) for group in groups]
         self._stats = None
+        self._order = CallOrder(self.model)
         try:
+            owners: dict[nn.Module, list[_Record]] = {}
             for record in self._records:
-                self._handles.append(record.module.register_forward_hook(self._layer_hook(record)))
-                self._handles.append(record.module.weight.register_hook(self._grad_hook(record)))
+                if record.group.sees_output:
+                    owners.setdefault(record.module, []).append(record)
+                for i, tensor in enumerate(record.tensors):
+                    self._handles.append(tensor.register_hook(self._grad_hook(record, i)))
+            for module, records in owners.items():
+                self._handles.append(module.register_forward_hook(self._layer_hook(records)))
             for module in self.model.modules():
                 if activations.name_of(module) is not None:
                     self._handles.append(module.register_forward_hook(self._activation_hook))
+            self._leaf_outputs = {}
+            self._outputs = None
+            if self.leaves:
+                for name, module in self.model.named_modules():
+                    if next(module.children(), None) is None:
+                        self._handles.append(module.register_forward_hook(self._leaf_hook(name)))
+            self._order.__enter__()
         except BaseException:
             self._remove()
             raise
@@ -376,10 +880,31 @@ class Probe:
     def __exit__(self, *exc: object) -> None:
         try:
             if exc[0] is None:
-                norms = _norms([r.module.weight.detach() for r in self._records])
-                self._stats = [self._finish(r, n) for r, n in zip(self._records, norms, strict=True)]
+                records = [self._records[i] for i in self._order.ranks([r.group for r in self._records])]
+                if self.params == "all" and any(g is not None for r in records for g in r.grad_norms):
+                    records = [r for r in records if any(g is not None for g in r.grad_norms)]
+                grads = [
+                    torch.stack([g for g in r.grad_norms if g is not None]).tolist()
+                    if any(g is not None for g in r.grad_norms) else []
+                    for r in records
+                ]
+                current = [r.current() for r in records]
+                weights = _group_norms(records, [[t.detach() for t in row] for row in current])
+                self._stats = [
+                    self._finish(r, g, w, c)
+                    for r, g, w, c in zip(records, grads, weights, current, strict=True)
+                ]
+                if self.leaves:
+                    ranked = sorted(
+                        self._leaf_outputs.items(), key=lambda item: self._order.order[item[1][0]]
+                    )
+                    self._outputs = [
+                        OutputStats(name or ROOT, type(m).__name__, *_mean_std(out), tuple(out.shape))
+                        for name, (m, out) in ranked
+                    ]
         finally:
             self._remove()
+            self._leaf_outputs = {}
             self._current = None
             for record in self._records:
                 record.output = None
@@ -388,14 +913,33 @@ class Probe:
         for handle in self._handles:
             handle.remove()
         self._handles = []
+        if self._order is not None:
+            self._order.__exit__()
 
-    def _layer_hook(self, record: _Record) -> Callable:
-        def hook(module: nn.Module, inputs: tuple, output: Tensor) -> None:
-            record.output = output.detach()  # summarised at exit if no activation follows
-            record.activation = None
-            record.act_stats = None
-            record.values = record.output if self.bins else None
-            self._current = record
+    def _leaf_hook(self, name: str) -> Callable:
+        def hook(module: nn.Module, inputs: tuple, output: object) -> None:
+            out = _first_tensor(output)
+            if out is not None:
+                self._leaf_outputs[name] = (module, out.detach())
+
+        return hook
+
+    def _layer_hook(self, records: list[_Record]) -> Callable:
+        def hook(module: nn.Module, inputs: tuple, output: object) -> None:
+            out = _first_tensor(output)
+            if out is None:
+                return
+            if out.numel() == 0:
+                raise ValueError(
+                    f"Probe: {records[-1].name}'s output is empty (shape {tuple(out.shape)}): "
+                    "a batch without samples has no statistics; run the model on at least one"
+                )
+            for record in records:
+                record.output = out.detach()  # summarised at exit if no activation follows
+                record.activation = None
+                record.act_stats = None
+                record.values = record.output if self.bins else None
+            self._current = records[-1]
 
         return hook
 
@@ -415,10 +959,10 @@ class Probe:
             limit = activations.SATURATION_THRESHOLD * activations.MAX_SLOPE[name]
             sat = _fraction_below(slope, limit)
             # A slope of 0 is below the limit: with nothing saturated, no unit is dead.
-            dead = 0.0 if sat == 0.0 else _share_zero(slope.amax(dim=_unit_dims(z)))
+            dead = 0.0 if sat == 0.0 else _share_zero(slope.amax(dim=_unit_dims(z, record.unit)))
         else:
             sat = None
-            dead = self._dead_share(module, name, z)
+            dead = self._dead_share(module, name, z, record.unit)
         record.activation = name
         record.act_stats = (*_mean_std(h), sat, dead)
         record.output = None  # summarised: let the layer's output go when autograd is done with it
@@ -426,53 +970,69 @@ class Probe:
             record.values = h
 
     @staticmethod
-    def _dead_share(module: nn.Module, name: str, z: Tensor) -> float:
+    def _dead_share(module: nn.Module, name: str, z: Tensor, unit: int) -> float:
         """Share of units whose slope is 0 on every sample, for an activation that
         does not saturate.
 
         Each of these has slope at least 1/2 wherever ``z > 0``, so a unit with a
-        positive pre-activation on some sample is alive; the slope is worked out
-        only for the other units (for ReLU it is 0 there, by PyTorch's convention
-        at 0 too). GELU's slope can be negative: its magnitude counts.
+        positive pre-activation on some sample is alive (for ReLU every other unit
+        is dead: its slope is 0 there, by PyTorch's convention at 0 too). A unit
+        whose slope is non-zero at its largest pre-activation is alive as well;
+        only the units whose slope is 0 there are checked on every sample. GELU's
+        slope can be negative: its magnitude counts.
         """
-        dims = _unit_dims(z)
+        dims = _unit_dims(z, unit)
         peaks = z.amax(dim=dims).reshape(-1)
         if peaks.isnan().any():  # amax passes a NaN on and would hide a positive sample
             peaks = z.nan_to_num(nan=-math.inf).amax(dim=dims).reshape(-1)
         maybe_dead = torch.nonzero(~(peaks > 0)).flatten()
         if name == "relu" or maybe_dead.numel() == 0:
-            return maybe_dead.numel() / _units(z)
-        rest = z.index_select(1, maybe_dead) if z.dim() > 1 else z
-        slope = activations.derivative(name, rest, **activations.module_kwargs(module))
+            return maybe_dead.numel() / _units(z, unit)
+        kwargs = activations.module_kwargs(module)
+        at_peak = activations.derivative(name, peaks.index_select(0, maybe_dead), **kwargs)
+        maybe_dead = maybe_dead[at_peak == 0]
+        if maybe_dead.numel() == 0:
+            return 0.0
+        dim = _unit_dim(z, unit)
+        rest = z if dim is None else z.index_select(dim, maybe_dead)
+        slope = activations.derivative(name, rest, **kwargs)
         magnitude = slope.abs() if name == "gelu" else slope
-        return _share_zero(magnitude.amax(dim=dims), _units(z))
+        return _share_zero(magnitude.amax(dim=dims), _units(z, unit))
 
-    def _grad_hook(self, record: _Record) -> Callable:
+    def _grad_hook(self, record: _Record, index: int) -> Callable:
         def hook(grad: Tensor) -> None:
-            record.grad_norm = grad.detach().norm().item()
+            g = grad.detach()
+            record.grad_norms[index] = _norm(g)
             if self.bins:
-                record.grad = grad.detach().clone()
+                record.grads[index] = g.clone()
 
         return hook
 
-    def _finish(self, record: _Record, weight_norm: float) -> LayerStats:
-        weight = record.module.weight.detach()
-        same = record.module.weight is record.weight_tensor
-        if same and record.weight_tensor._version == record.version_at_enter:
+    def _finish(
+        self, record: _Record, grads: list[float], weight_norm: float, current: list[Tensor]
+    ) -> LayerStats:
+        unchanged = all(
+            now is then and now._version == version
+            for now, then, version in zip(current, record.tensors, record.versions, strict=True)
+        )
+        if unchanged:
             # Untouched in the block (no optimiser step): it moved by exactly 0.
             before, moved = weight_norm, 0.0
         else:
-            before = record.weight_at_enter.norm().item()
-            moved = (weight - record.weight_at_enter).norm().item()
+            before = _group_norms([record], [record.at_enter])[0]
+            moved = _group_norms(
+                [record], [[(t.detach() - b) for t, b in zip(current, record.at_enter, strict=True)]]
+            )[0]
         if record.act_stats is not None:
             act_mean, act_std, sat, dead = record.act_stats
         elif record.output is not None:
             act_mean, act_std, sat, dead = (*_mean_std(record.output), None, None)
         else:
-            act_mean, act_std, sat, dead = math.nan, math.nan, None, None
+            act_mean, act_std, sat, dead = None, None, None, None
+        present = [g for g in record.grads if g is not None]
         return LayerStats(
             name=record.name,
-            grad_norm=record.grad_norm,
+            grad_norm=_combine(grads) if grads else math.nan,
             weight_norm=weight_norm,
             update_ratio=moved / before if before > 0 else math.nan,
             act_mean=act_mean,
@@ -484,13 +1044,25 @@ class Probe:
             if record.values is None
             else activation_histogram(record.values, self.bins, record.activation),
             gradient_histogram=None
-            if record.grad is None
-            else gradient_histogram(record.grad, self.bins),
+            if not present
+            else gradient_histogram(torch.cat([g.flatten() for g in present]), self.bins),
+            parameters=tuple(record.locals),
         )
 
     @property
+    def outputs(self) -> list[OutputStats]:
+        """With ``leaves=True``: one :class:`OutputStats` per leaf module that ran, in
+        the order the forward pass first called them (a module whose output holds
+        no tensor is left out)."""
+        if not self.leaves:
+            raise RuntimeError("no leaf outputs recorded: open the probe as Probe(model, leaves=True)")
+        if self._outputs is None:
+            raise RuntimeError("no statistics yet: use the Probe as `with Probe(model) as probe:`")
+        return list(self._outputs)
+
+    @property
     def stats(self) -> list[LayerStats]:
-        """One :class:`LayerStats` per weight layer, first layer first."""
+        """One :class:`LayerStats` per parameter group, input to output."""
         if self._stats is None:
             raise RuntimeError("no statistics yet: use the Probe as `with Probe(model) as probe:`")
         return list(self._stats)
@@ -501,6 +1073,10 @@ class Probe:
 
 def _fraction(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
+
+
+def _statistic(value: float | None, width: int) -> str:
+    return f"{'-':>{width}}" if value is None else f"{value:{width}.3f}"
 
 
 def format_table(stats: list[LayerStats]) -> str:
@@ -522,7 +1098,7 @@ def format_table(stats: list[LayerStats]) -> str:
     )
     rows = [
         f"{s.name:<{width}}  {s.grad_norm:9.2e}  {s.weight_norm:11.2e}  {s.update_ratio:12.2e}"
-        f"  {s.act_mean:8.3f}  {s.act_std:7.3f}  {_fraction(s.saturated_fraction):>9}"
+        f"  {_statistic(s.act_mean, 8)}  {_statistic(s.act_std, 7)}  {_fraction(s.saturated_fraction):>9}"
         f" {_fraction(s.dead_fraction):>5}"
         for s in stats
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import torch
@@ -10,8 +11,9 @@ from torch import nn
 
 from vgp._checks import check_choice, check_inputs, check_int, check_module, check_number
 from vgp.data import Dataset
+from vgp.groups import trainable_groups
 from vgp.nets import BatchNorm
-from vgp.probe import _norms, default_loss, weight_layers
+from vgp.probe import _norms, default_loss, loss_of
 
 OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam")
 """The values :func:`train` accepts for ``optimizer`` (``momentum`` is SGD with 0.9)."""
@@ -36,6 +38,10 @@ class History:
     ``weight_change[l]`` is ``||W_end - W_start|| / ||W_start||`` of layer ``l``
     over the whole run: how far training moved it, relative to its size (0.0
     exactly where every update was lost to float32 rounding).
+    The layers are the weight matrices of every ``nn.Linear`` and convolution
+    that trains, in registration order (a weight under a parametrization counts
+    each of its originals, ``"fc.parametrizations.weight.original0"``); frozen
+    ones (``requires_grad=False``) are left out with a warning.
 
     Examples
     --------
@@ -183,8 +189,19 @@ def train(
         clip = check_number("clip", clip, minimum=0.0, strict=True)
 
     was_training = model.training
-    layers = weight_layers(model)
-    weights = [module.weight for _, module in layers]
+    groups, frozen = trainable_groups(model, "weights")
+    if frozen:
+        warnings.warn(
+            f"train: frozen parameters (requires_grad=False) not recorded: {', '.join(frozen)}",
+            UserWarning,
+            stacklevel=2,
+        )
+    layers = [
+        (g.name if len(g.parameters) == 1 else f"{g.name}.{local}", p)
+        for g in groups
+        for local, p in g.parameters
+    ]
+    weights = [p for _, p in layers]
     opt = _Optimizer(optimizer, list(model.parameters()), lr)
     initial = [w.detach().clone() for w in weights]
     generator = torch.Generator().manual_seed(seed)
@@ -202,7 +219,7 @@ def train(
         ratios.append(tuple(sum(col) / len(col) for col in zip(*ratio_rows, strict=True)))
 
     first = torch.randperm(n, generator=torch.Generator().manual_seed(seed))[:batch_size]
-    loss0 = default_loss(model(X[first]), y[first])
+    loss0 = loss_of(model, X[first], y[first], None, targets=y)
     g0 = torch.autograd.grad(loss0, weights, allow_unused=True)
     record(
         _evaluate(model, X, y)[0],

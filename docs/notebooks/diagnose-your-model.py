@@ -173,7 +173,120 @@ print(vgp.diagnose(relu_net, X, y))
 # [ReLU chapter](../../relu/) explains why, and the
 # [cheat sheet](../../cheatsheet/) lists each verdict with its likely cause and
 # fixes.
+
+# %% [markdown]
+# ## A recurrent model
 #
+# Nothing above depended on the model being convolutional. Here is an LSTM of
+# your own: it reads a sequence of standard-normal numbers, one per step, and
+# must say whether the *first* was positive, so the gradient has to travel back
+# through every step. The forget gates' bias is a keyword, so we can break it on
+# purpose (a strongly negative bias closes the gate that carries the cell state
+# from step to step).
+
+# %%
+class Reader(nn.Module):
+    """An LSTM read out at its last step."""
+
+    def __init__(self, forget_bias=0.0, hidden=32, seed=0):
+        super().__init__()
+        torch.manual_seed(seed)
+        self.lstm = nn.LSTM(1, hidden, batch_first=True)
+        self.head = nn.Linear(hidden, 1)
+        with torch.no_grad():  # PyTorch stacks the gates as (input, forget, cell, output)
+            self.lstm.bias_ih_l0[hidden : 2 * hidden] += forget_bias
+
+    def forward(self, x):
+        return self.head(self.lstm(x)[0][:, -1])
+
+
+torch.manual_seed(0)
+sequences = torch.randn(64, 100, 1)  # 64 sequences of 100 steps
+first_positive = (sequences[:, 0, 0] > 0).float()
+broken = Reader(forget_bias=-3.0)
+with vgp.Probe(broken) as lstm_probe:
+    vgp.probe.default_loss(broken(sequences), first_positive).backward()
+print(lstm_probe.params)
+print(lstm_probe)
+
+# %% [markdown]
+# The probe switched to its `"all"` view: an LSTM's parameters are not the weight
+# matrix of a `Linear` layer, so every parameter is reported, grouped by the
+# module that owns it. `lstm.l0` is the LSTM's layer 0: its input and recurrent
+# weights and its two biases, measured together. The activation columns show the
+# LSTM's output sequence (the first of the tensors it returns).
+#
+# The per-layer gradients look harmless. The damage is along the time axis, and
+# `vgp.diagnose` checks that too when the input has one: the norm of
+# $\partial L / \partial x_t$ for every step $t$ (`vgp.time_gradients`), against
+# the last step's.
+
+# %% alt="Norm of the loss's gradient with respect to each input step of the LSTM, log scale, first step left, for the broken forget-gate bias and a positive one: with the broken bias the gradient falls steeply from the last step towards the first, and the line stops where it is exactly zero; with the positive bias it stays within the diagnosis threshold at every step."
+from matplotlib.figure import Figure
+
+for bias in (-3.0, 3.0):
+    verdict = vgp.diagnose(Reader(forget_bias=bias), sequences, first_positive).findings[0]
+    print(f"forget bias {bias:+.0f}: {verdict}")
+
+through_time = {
+    bias: vgp.time_gradients(Reader(forget_bias=bias), sequences, first_positive)
+    for bias in (-3.0, 3.0)
+}
+print("steps whose gradient is exactly 0:", {bias: sum(g == 0 for g in grads) for bias, grads in through_time.items()})
+
+fig = Figure(figsize=(6.4, 3.8), layout="constrained")
+ax = fig.subplots()
+for bias, grads in through_time.items():  # a zero has no logarithm: the line leaves a gap
+    ax.semilogy([g if g > 0 else float("nan") for g in grads], label=f"forget bias {bias:+.0f}")
+ax.set(xlabel="input step $t$", ylabel=r"$\|\partial L / \partial x_t\|$",
+       title="gradient reaching each input step")
+ax.legend()
+fig
+
+# %% [markdown]
+# With the broken bias the earliest steps receive no gradient at all in float32
+# (the count is printed above): whatever the first number was, the loss cannot
+# tell the model. Opening the
+# forget gate at initialisation (a positive bias) is the fix the diagnosis
+# points to.
+#
+# ## A small transformer encoder
+#
+# The same call works on attention. The digits again, read as a sequence of
+# their rows; a linear layer embeds each row, a post-norm transformer encoder
+# (PyTorch's default) mixes them, and the first row's output is classified.
+
+# %%
+class RowTransformer(nn.Module):
+    def __init__(self, layers=4, width=32, norm_first=False, seed=0):
+        super().__init__()
+        torch.manual_seed(seed)
+        self.embed = nn.Linear(8, width)
+        block = nn.TransformerEncoderLayer(
+            width, 4, 2 * width, dropout=0.0, batch_first=True, norm_first=norm_first
+        )
+        self.encoder = nn.TransformerEncoder(block, layers, enable_nested_tensor=False)
+        self.out = nn.Linear(width, 10)
+
+    def forward(self, x):
+        rows = x.reshape(len(x), 8, 8)
+        return self.out(self.encoder(self.embed(rows))[:, 0])
+
+
+encoder = RowTransformer()
+encoder_diagnosis = vgp.diagnose(encoder, X, y)
+print(encoder_diagnosis)
+
+# %% [markdown]
+# Each encoder layer shows up as its attention's input projection
+# (`self_attn`), its output projection (`self_attn.out_proj`, which attention
+# calls as a function: its gradient is read from its parameters, its output is
+# never seen, hence the `-`), the feed-forward pair and the two layer norms, in
+# the order the forward pass runs them. `X` has no time axis here (the model
+# splits each image into rows itself), so the diagnosis judges the parameter
+# groups only, against `out`, the group nearest the output.
+
+# %% [markdown]
 # ## On your own model
 #
 # Three lines, for any model, inputs `X` and targets `y` (pass `loss=` if yours is
