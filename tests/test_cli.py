@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from torch import nn
 
 import vgp
 import vgp.figures
@@ -280,6 +281,19 @@ class TupleOut(nn.Module):
         return self.fc(x), x
 
 
+class LSTMNet(nn.Module):
+    """One LSTM layer and a linear head on its last step (forget-gate bias 0)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(1, 8, batch_first=True)
+        self.head = nn.Linear(8, 1)
+
+    def forward(self, x):
+        out, _ = self.lstm(x)
+        return self.head(out[:, -1])
+
+
 def data():
     g = torch.Generator().manual_seed(5)
     return torch.randn(32, 8, generator=g), torch.randint(0, 3, (32,), generator=g)
@@ -377,6 +391,51 @@ def test_reader_data_uses_the_default_loss(reader_folder, capsys):
     assert f"loss {ce(model(X), y).item():.4g}" in out
 
 
+def test_reader_lstm_per_parameter_group_and_through_time(reader_folder, capsys):
+    """An LSTM over 60 steps: the table's groups are the LSTM layer (its four
+    tensors) and the head (weight and bias), each norm that of autograd's
+    gradients; the input's gradient through time is autograd's dL/dx_t, and it
+    vanishes from the last step to the first."""
+    status, out, err = run(
+        ["diagnose", "readers_models:LSTMNet", "--input-shape", "16", "60", "1"], capsys
+    )
+    assert status == 0 and err == ""
+    import readers_models
+
+    torch.manual_seed(0)
+    model = readers_models.LSTMNet()
+    X, y = synthetic_batch(model, (16, 60, 1))
+    X.requires_grad_(True)
+    loss = ((model(X) - y) ** 2).mean()
+    groups = {"lstm.l0": list(model.lstm.parameters()), "head": list(model.head.parameters())}
+    grads = torch.autograd.grad(loss, [X, *groups["lstm.l0"], *groups["head"]])
+    dX, rest = grads[0], grads[1:]
+    lstm = math.sqrt(sum(g.pow(2).sum().item() for g in rest[:4]))
+    head = math.sqrt(sum(g.pow(2).sum().item() for g in rest[4:]))
+    rows = table_rows(out)
+    assert list(rows) == ["lstm.l0", "head"]
+    assert [cells[0] for cells in rows.values()] == [f"{lstm:.2e}", f"{head:.2e}"]
+    steps = dX.norm(dim=(0, 2))
+    assert f"step 0 {steps[0].item():.2e}, step 59 {steps[-1].item():.2e}" in out
+    assert steps[0] / steps[-1] < 1e-3 and "verdict: vanishing: input step 0" in out
+
+
+def test_params_all_shows_every_parameter_of_the_builtin_net(capsys):
+    """--params all: each Linear's group holds its weight and its bias."""
+    status, out, _ = run(["diagnose", "--depth", "2", "--params", "all"], capsys)
+    assert status == 0
+    data = vgp.datasets.circles()
+    net = vgp.mlp(2, 10)
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(
+        net(data.X_train).reshape(-1), data.y_train
+    )
+    layers = [m for m in net.modules() if isinstance(m, nn.Linear)]
+    grads = torch.autograd.grad(loss, [p for m in layers for p in (m.weight, m.bias)])
+    norms = [math.hypot(grads[2 * i].norm().item(), grads[2 * i + 1].norm().item())
+             for i in range(len(layers))]
+    assert [c[0] for c in table_rows(out).values()] == [f"{g:.2e}" for g in norms]
+
+
 @pytest.mark.parametrize(
     "spec", ["readers_models:instance", "readers_models:Builders.small"], ids=["instance", "dotted"]
 )
@@ -416,7 +475,7 @@ READER_BAD = [
      "--input-shape 64 7 does not fit MODEL: its forward pass on X of shape (64, 7) raised "
      "RuntimeError: mat1 and mat2 shapes cannot be multiplied", "shape-mismatch"),
     (["readers_models:build", "--input-shape", "8"], 2,
-     "refused MODEL readers_models:build with --input-shape 8: X must have a batch dimension",
+     "vgp.diagnose refused MODEL readers_models:build with --input-shape 8: ",
      "shape-without-batch"),
     (["readers_models:TupleOut", "--input-shape", "4", "8"], 2,
      "MODEL must return one floating-point tensor from its forward pass, got tuple", "tuple-out"),
@@ -441,6 +500,8 @@ READER_BAD = [
      "--depth only shapes the built-in net", "builtin-option"),
     (["--input-shape", "4", "8"], 2, "--input-shape is for your own model: give MODEL", "no-model"),
     (["--data", "readers_models:data"], 2, "--data is for your own model", "data-no-model"),
+    (["readers_models:build", *SHAPE, "--params", "biases"], 2, "invalid choice: 'biases'",
+     "params"),
 ]
 
 

@@ -289,7 +289,7 @@ def _diagnose_reader(args: argparse.Namespace) -> int:
     if loss is None:  # synthetic inputs already ran one
         _output(model, X, option)
     try:
-        diagnosis = vgp.diagnose(model, X, y, loss=loss)
+        diagnosis = vgp.diagnose(model, X, y, loss=loss, params=args.params)
     except (ValueError, TypeError) as error:
         raise ValueError(f"vgp.diagnose refused MODEL {args.model} with {option}: {error}") from None
     except Exception as error:
@@ -344,7 +344,7 @@ def _diagnose(args: argparse.Namespace) -> int:
         parts.append("residual")
     print(f"net:  {', '.join(parts)} (seed {args.seed})")
     print(f"data: one forward and backward pass on {len(data.X_train)} {args.dataset} samples\n")
-    print(vgp.diagnose(net, data.X_train, data.y_train))
+    print(vgp.diagnose(net, data.X_train, data.y_train, params=args.params))
     return 0
 
 
@@ -431,6 +431,7 @@ def parser() -> argparse.ArgumentParser:
     ('pkg.models:build', [64, 8])
     """
     from vgp.activations import ACTIVATIONS
+    from vgp.groups import PARAMS
     from vgp.init import SCHEMES
     from vgp.nets import NORMS
 
@@ -532,6 +533,17 @@ def parser() -> argparse.ArgumentParser:
         default=0,
         metavar="N",
         help="seed of the weights and the data (default: 0)",
+    )
+    diagnose.add_argument(
+        "--params",
+        choices=PARAMS,
+        default="auto",
+        help=(
+            "which parameters the table shows, as vgp.diagnose's params: weights (the "
+            "weight matrix of every Linear and convolution), all (every parameter, grouped "
+            "by the module that owns it), auto (weights for a net of Linear, convolution "
+            "and norm layers, else all; the default)"
+        ),
     )
     diagnose.set_defaults(run=_diagnose)
 
