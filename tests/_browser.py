@@ -72,6 +72,8 @@ class Report:
     copied: str = ""
     screenshots: dict[str, Path] = field(default_factory=dict)
     explore: dict[str, object] = field(default_factory=dict)
+    shots: dict[str, dict] = field(default_factory=dict)
+    """Per screenshot, the page as it was when the shot was taken (:data:`SHOT_STATE`)."""
 
 
 @contextlib.contextmanager
@@ -238,15 +240,36 @@ def _copy(browser, server: str) -> str:
     return WebDriverWait(browser, 5).until(lambda d: d.execute_script("return window.__copied"))
 
 
-def _screenshot(browser, server: str, path: str, target: Path, width: int = 1280) -> Path:
+SHOT_STATE = """
+const math = document.querySelectorAll('.arithmatex');
+return {
+  ratio: window.devicePixelRatio, width: window.innerWidth, height: window.innerHeight,
+  scroll: window.scrollY,
+  images: Array.from(document.images).map(i => {
+    const r = i.getBoundingClientRect();
+    return [i.getAttribute('src'), i.complete && i.naturalWidth > 0, r.left, r.top, r.width, r.height];
+  }),
+  math: [math.length, document.querySelectorAll('.arithmatex .katex').length,
+         document.querySelectorAll('.katex-error').length],
+};
+"""
+"""What a screenshot should show, read from the DOM right before it is taken: the
+viewport, every image (loaded or not, and where, in CSS pixels of the viewport)
+and the formulas (in the page, rendered by KaTeX, in error)."""
+
+
+def _screenshot(
+    browser, server: str, path: str, target: Path, width: int = 1280
+) -> tuple[Path, dict]:
     browser.set_window_size(width, 900)
     browser.get(server + path)
     _wait_for_math(browser)
     height = browser.execute_script("return document.documentElement.scrollHeight")
     browser.set_window_size(width, min(height, 6000))
+    state = browser.execute_script(SHOT_STATE)
     browser.save_screenshot(str(target))
     browser.set_window_size(1280, 900)
-    return target
+    return target, state
 
 
 EXPLORE_READ = """
@@ -315,12 +338,12 @@ def _explore(browser, server: str, axe: str, out: Path) -> dict[str, object]:
     found["dark_phone"]["axe"] = [f"{rule} ({impact}, {count} nodes) e.g. {targets}" for rule, impact, count, targets
                                   in browser.execute_async_script(AXE_RUN)]
     found["screenshots"] = {"explore-dark": _screenshot(browser, server, "explore/" + EXPLORE_STATES[0],
-                                                        out / "explore-dark.png")}
+                                                        out / "explore-dark.png")[0]}
     palette(0)
     found["screenshots"]["explore-phone"] = _screenshot(
-        browser, server, "explore/" + EXPLORE_STATES[2], out / "explore-phone.png", width=390)
+        browser, server, "explore/" + EXPLORE_STATES[2], out / "explore-phone.png", width=390)[0]
     found["screenshots"]["explore"] = _screenshot(
-        browser, server, "explore/" + EXPLORE_STATES[1], out / "explore.png")
+        browser, server, "explore/" + EXPLORE_STATES[1], out / "explore.png")[0]
     return found
 
 
@@ -337,7 +360,9 @@ def run(site: Path) -> Report:
             out = Path(os.environ.get("VGP_ARTIFACTS", ROOT / "artifacts"))
             out.mkdir(parents=True, exist_ok=True)
             for name, path in SCREENSHOTS.items():
-                report.screenshots[name] = _screenshot(browser, server, path, out / f"{name}.png")
+                report.screenshots[name], report.shots[name] = _screenshot(
+                    browser, server, path, out / f"{name}.png"
+                )
             report.explore = _explore(browser, server, axe, out)
             return report
         finally:

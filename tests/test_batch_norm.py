@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from _reference import accuracy, sgd_by_hand
 
 import vgp
 from vgp.experiments import batch_norm
@@ -71,19 +72,45 @@ def test_slope_and_rest_multiply_to_the_end_to_end_gradient_ratio() -> None:
     assert slopes <= 0.25**6
 
 
-def test_placement_runs_every_combination() -> None:
+def test_placement_is_plain_sgd_by_hand_for_every_combination() -> None:
+    """Every accuracy curve against SGD written out with torch.optim (lr 0.1,
+    full batches of 64 on digits, the test accuracy before training and after
+    each epoch of 1203 // 64 steps), on the net each placement names."""
     result = batch_norm.placement(depth=2, width=8, activations=("tanh",), epochs=2, seeds=(0, 1))
     assert result.placements == ("none", "before", "after")
-    assert len(result.accuracy) == 1 and len(result.accuracy[0]) == 3
-    for runs in result.accuracy[0]:
-        assert len(runs) == 2 and all(len(run) == 3 for run in runs)
-        assert all(0.0 <= a <= 1.0 for run in runs for a in run)
-    assert result.final("tanh", "after") == tuple(run[-1] for run in result.accuracy[0][2])
+    data = vgp.datasets.digits()
+    per_epoch = len(data.X_train) // 64
+    for where, runs in zip(result.placements, result.accuracy[0], strict=True):
+        assert len(runs) == 2
+        for seed, run in zip((0, 1), runs, strict=True):
+            net = vgp.mlp(
+                2, 8, activation="tanh", norm=None if where == "none" else "batch",
+                norm_position="before" if where == "none" else where,
+                in_features=64, out_features=10, seed=seed,
+            )
+            curve = [accuracy(net, data.X_test, data.y_test)]
+            for step in sgd_by_hand(net, data.X_train, data.y_train, lr=0.1, batch_size=64,
+                                    steps=2 * per_epoch, seed=seed):
+                if step % per_epoch == 0:
+                    curve.append(accuracy(net, data.X_test, data.y_test))
+            assert run == pytest.approx(curve, abs=1e-6), (where, seed)
+        assert result.final("tanh", where) == tuple(run[-1] for run in runs)
 
 
-def test_small_batches_shape() -> None:
-    result = batch_norm.small_batches(batch_sizes=(4,), depth=2, width=8)
-    assert result.batch_sizes == (4,) and len(result.plain) == len(result.batch) == 1
+def test_small_batches_are_plain_sgd_by_hand() -> None:
+    """Each accuracy against SGD written out with torch.optim on the He-initialised
+    ReLU net, without and with batch norm, for a third of an epoch."""
+    result = batch_norm.small_batches(batch_sizes=(4, 16), depth=2, width=8)
+    assert result.batch_sizes == (4, 16)
+    data = vgp.datasets.digits(0)
+    for b, plain, batch in zip(result.batch_sizes, result.plain, result.batch, strict=True):
+        for norm, got in ((None, plain), ("batch", batch)):
+            net = vgp.mlp(2, 8, init="he_normal", norm=norm, in_features=64, out_features=10)
+            steps = int((len(data.X_train) // b) / 3)
+            for _ in sgd_by_hand(net, data.X_train, data.y_train, lr=0.05, batch_size=b,
+                                 steps=steps, seed=0):
+                pass
+            assert got == pytest.approx(accuracy(net, data.X_test, data.y_test), abs=1e-6), (b, norm)
 
 
 def test_bad_arguments_name_the_argument() -> None:

@@ -62,10 +62,38 @@ def test_copy_button_copies_runnable_code(report):
     compile(report.copied, "copied", "exec")
 
 
-def test_screenshots(report):
-    assert report.screenshots.keys() == SCREENSHOTS.keys()
-    for path in report.screenshots.values():
-        assert path.stat().st_size > 10_000
+def test_screenshots_show_the_pages_figures_and_math(report, site):
+    """Each screenshot against its page in the built HTML: at the moment of the
+    shot every figure of the page had loaded and every formula was rendered by
+    KaTeX (none in error); the PNG is the viewport those numbers describe; and
+    where each figure in view lies, the PNG is not blank (a painted figure has
+    many colours, an empty box one)."""
+    from bs4 import BeautifulSoup
+    from PIL import Image
+
+    assert report.screenshots.keys() == report.shots.keys() == SCREENSHOTS.keys()
+    for name, page in SCREENSHOTS.items():
+        html = BeautifulSoup((site / page / "index.html").read_text(), "html.parser")
+        figures = {img["src"] for img in html.select("img") if "figures/" in img["src"]}
+        formulas = len(html.select(".arithmatex"))
+        assert figures and formulas, f"{name}: the page should show figures and math"
+        state = report.shots[name]
+        loaded = {src for src, ok, *_ in state["images"] if ok}
+        assert figures <= loaded, f"{name}: not loaded at the shot: {figures - loaded}"
+        assert state["math"] == [formulas, formulas, 0], f"{name}: formulas at the shot"
+        ratio = state["ratio"]
+        with Image.open(report.screenshots[name]) as png:
+            shot = png.convert("RGB")
+        assert shot.size == (round(state["width"] * ratio), round(state["height"] * ratio))
+        in_view = [
+            (left, top, w, h) for src, ok, left, top, w, h in state["images"]
+            if src in figures and top >= 0 and top + h <= state["height"] and w > 50 and h > 50
+        ]
+        assert in_view, f"{name}: no figure inside the screenshot"
+        for left, top, w, h in in_view:
+            box = tuple(round(v * ratio) for v in (left, top, left + w, top + h))
+            colours = shot.crop(box).getcolors(maxcolors=1 << 16)
+            assert colours is None or len(colours) > 20, f"{name}: a figure's box is blank"
 
 
 # ---- the page "Explore" ---------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from _reference import train_like_vgp
 
 import vgp
 from vgp.experiments import leaky_relu
@@ -56,12 +57,22 @@ def test_selu_variance_converges_to_one_from_either_side() -> None:
         assert row.mean[-1] == pytest.approx(0.0, abs=0.05)
 
 
-def test_training_comparison_collects_one_history_per_seed() -> None:
+def test_training_comparison_is_adam_on_digits_by_hand() -> None:
+    """Each history against the documented run written out with torch.optim.Adam
+    (lr 4e-3, 2 epochs of batches of 256, the seed's digits split and weights)."""
     configs = (("relu", "he_normal"), ("selu", "lecun_normal"))
     runs = leaky_relu.training_comparison(configs=configs, seeds=(0, 1), depth=2, width=8)
-    assert [len(h) for h in runs.histories] == [2, 2]
-    assert all(h.epochs == 2 for row in runs.histories for h in row)
-    assert runs.final_accuracies("selu") == tuple(h.test_accuracy[-1] for h in runs.histories[1])
+    for (activation, init), row in zip(configs, runs.histories, strict=True):
+        assert len(row) == 2
+        for seed, history in zip((0, 1), row, strict=True):
+            data = vgp.datasets.digits(seed)
+            net = vgp.mlp(2, 8, activation=activation, init=init, seed=seed,
+                          in_features=64, out_features=10)
+            ref = train_like_vgp(net, data, optimizer_name="adam", lr=4e-3, epochs=2,
+                                 batch_size=256, seed=seed)
+            assert history.train_loss == pytest.approx(ref.train_loss, rel=1e-5)
+            assert history.test_accuracy == pytest.approx(ref.test_accuracy, abs=1e-6)
+        assert runs.final_accuracies(activation) == tuple(h.test_accuracy[-1] for h in row)
     with pytest.raises(ValueError, match="no runs for activation 'gelu'"):
         runs.final_accuracies("gelu")
     with pytest.raises(ValueError, match="unknown activation 'swish'"):

@@ -122,10 +122,51 @@ def test_norm_position_is_validated() -> None:
         vgp.mlp(2, 4, norm="batch", norm_position=1)
 
 
-def test_train_skips_a_last_batch_of_one_with_our_batchnorm() -> None:
+def sgd_skipping_batches_of_one(net, X, y, *, lr, epochs, batch_size, seed) -> int:
+    """Plain SGD by hand over the mini-batches vgp.train documents (a permutation
+    per epoch from one generator seeded with ``seed``), leaving out every batch of
+    a single sample; returns the number of steps taken."""
+    params = list(net.parameters())
+    generator = torch.Generator().manual_seed(seed)
+    steps = 0
+    for _ in range(epochs):
+        order = torch.randperm(len(X), generator=generator)
+        for start in range(0, len(X), batch_size):
+            idx = order[start : start + batch_size]
+            if len(idx) < 2:
+                continue
+            out = net(X[idx]).reshape(-1)
+            loss = nn.functional.binary_cross_entropy_with_logits(out, y[idx])
+            grads = torch.autograd.grad(loss, params)
+            with torch.no_grad():
+                for p, g in zip(params, grads, strict=True):
+                    p.sub_(lr * g)
+            steps += 1
+    return steps
+
+
+@pytest.mark.parametrize("norm", ["batch", "torch"])
+def test_train_skips_a_last_batch_of_one_and_only_that(norm: str) -> None:
+    """Seven training samples in batches of 3: two steps per epoch on 3 samples
+    each, the last batch (one sample, which batch norm cannot normalise) left
+    out; the weights are exactly those of SGD by hand over the same batches."""
     moons = vgp.datasets.moons()
-    # seven training samples in batches of 3: the last mini-batch holds one sample
     data = Dataset("moons", moons.X_train[:7], moons.y_train[:7], moons.X_test, moons.y_test)
-    net = vgp.mlp(2, 8, norm="batch")
-    history = vgp.train(net, data, lr=0.05, epochs=2, batch_size=3)
-    assert history.epochs == 2 and not history.diverged
+
+    def net() -> nn.Module:
+        model = vgp.mlp(2, 8, norm="batch", seed=4)
+        if norm == "torch":  # torch's own batch norm refuses a batch of one too
+            for i in (1, 2):
+                setattr(model, f"bn{i}", nn.BatchNorm1d(8))
+        return model
+
+    trained, by_hand = net(), net()
+    history = vgp.train(trained, data, lr=0.05, epochs=2, batch_size=3, seed=5)
+    steps = sgd_skipping_batches_of_one(
+        by_hand, data.X_train, data.y_train, lr=0.05, epochs=2, batch_size=3, seed=5
+    )
+    assert steps == 4 and history.epochs == 2 and not history.diverged
+    for (name, got), want in zip(trained.named_parameters(), by_hand.parameters(), strict=True):
+        torch.testing.assert_close(got, want, rtol=0, atol=1e-6, msg=name)
+    with pytest.raises(ValueError, match="BatchNorm"):  # what the skip avoids
+        vgp.mlp(2, 8, norm="batch").train()(data.X_train[:1])

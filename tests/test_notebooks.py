@@ -7,6 +7,7 @@ what it computed, so that a change in ``vgp`` cannot leave the text stale.
 
 from __future__ import annotations
 
+import ast
 import math
 from pathlib import Path
 
@@ -48,10 +49,51 @@ def test_notebook_math_uses_dollars_not_arithmatex(path):
             assert "\\(" not in cell.source and "\\[" not in cell.source
 
 
+def names_bound_by(source: str) -> set[str]:
+    """Every name a script binds at module level when it runs to its end: assigned,
+    imported, defined, or a loop or ``with`` target, also inside top-level ``if``,
+    ``for``, ``while`` and ``with`` blocks (read from the source, not the run)."""
+    names: set[str] = set()
+
+    def targets(node: ast.AST) -> None:
+        for leaf in ast.walk(node):
+            if isinstance(leaf, ast.Name):
+                names.add(leaf.id)
+
+    def visit(body: list[ast.stmt]) -> None:
+        for node in body:
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    targets(target)
+            elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+                targets(node.target)
+            elif isinstance(node, ast.Import | ast.ImportFrom):
+                names.update((a.asname or a.name).split(".")[0] for a in node.names)
+            elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+                names.add(node.name)
+            elif isinstance(node, ast.For):
+                targets(node.target)
+                visit(node.body)
+            elif isinstance(node, ast.With):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        targets(item.optional_vars)
+                visit(node.body)
+            elif isinstance(node, ast.If | ast.While):
+                visit(node.body)
+
+    visit(ast.parse(source).body)
+    return names
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs_as_a_script(path, namespaces):
-    # The build runs each as a notebook; readers may also download the script.
-    assert "__name__" in namespaces(path.name)
+def test_notebook_runs_as_a_script_to_its_last_cell(path, namespaces):
+    """The build runs each as a notebook; readers may also download the script.
+    Run as one, every name its code cells bind is bound: no cell was skipped."""
+    expected = names_bound_by(path.read_text())
+    assert len(expected) > 5
+    missing = expected - set(namespaces(path.name))
+    assert not missing, f"{path.name} ran without binding {sorted(missing)}"
 
 
 def test_six_treatments_says_what_it_measured(namespaces):

@@ -49,22 +49,56 @@ def test_gradient_histogram_bins_log10_and_counts_zeros() -> None:
     assert gradient_histogram(torch.zeros(3), bins=4) == Histogram((), (), 3)
 
 
-def test_probe_histograms_cover_every_value() -> None:
+def numpy_log_histogram(g: torch.Tensor, bins: int) -> tuple[tuple[int, ...], list[float], int]:
+    """Counts and edges of log10 |g| over whole decades, and the zeros, by numpy alone."""
+    a = np.abs(g.detach().double().numpy().ravel())
+    logs = np.log10(a[a > 0])
+    counts, edges = np.histogram(logs, bins=bins, range=(math.floor(logs.min()), math.ceil(logs.max())))
+    return tuple(counts.tolist()), edges.tolist(), int((a == 0).sum())
+
+
+def numpy_histogram(values: torch.Tensor, bins: int, low=None, high=None):
+    v = values.detach().double().numpy().ravel()
+    low = v.min() if low is None else low
+    high = v.max() if high is None else high
+    counts, edges = np.histogram(v, bins=bins, range=(low, high))
+    return tuple(counts.tolist()), edges.tolist()
+
+
+def hand_forward(net, X):
+    """tanh(fc_i(h)) of every hidden layer and the logits, layer by layer."""
+    out, h = [], X
+    with torch.no_grad():
+        for i in range(1, 5):
+            h = torch.tanh(getattr(net, f"fc{i}")(h))
+            out.append(h)
+        out.append(net.out(h))
+    return out
+
+
+def test_probe_histograms_are_numpys_of_the_values_computed_by_hand() -> None:
+    """Every layer's gradient histogram against numpy on autograd's dL/dW, every
+    activation histogram against numpy on a forward pass by hand: tanh layers
+    over [-1, 1], the logits from their smallest to their largest value."""
     data = vgp.datasets.circles()
     net = vgp.mlp(4, 10, activation="tanh")
     with vgp.Probe(net, bins=20) as probe:
         default_loss(net(data.X_train), data.y_train).backward()
-    grads = [m.weight.grad for _, m in vgp.probe.weight_layers(net)]
+    weights = [m.weight for _, m in vgp.probe.weight_layers(net)]
+    grads = torch.autograd.grad(default_loss(net(data.X_train), data.y_train), weights)
     for s, g in zip(probe.stats, grads, strict=True):
-        assert s.gradient_histogram == gradient_histogram(g, 20)
-        assert s.gradient_histogram.total == g.numel()
-    hidden = [s.activation_histogram for s in probe.stats[:-1]]
-    assert all(h.total == len(data.X_train) * 10 and h.edges[0] == -1.0 for h in hidden)
-    # the first layer's histogram is that of tanh(fc1(X))
-    with torch.no_grad():
-        first = torch.tanh(net.fc1(data.X_train))
-    assert probe.stats[0].activation_histogram == activation_histogram(first, 20, "tanh")
-    assert probe.stats[-1].activation_histogram.total == len(data.X_train)  # the logits
+        counts, edges, zeros = numpy_log_histogram(g, 20)
+        h = s.gradient_histogram
+        assert (h.counts, h.zeros, h.total) == (counts, zeros, g.numel())
+        assert h.edges == pytest.approx(edges, abs=0)
+    values = hand_forward(net, data.X_train)
+    for s, v in zip(probe.stats[:-1], values[:-1], strict=True):
+        counts, edges = numpy_histogram(v, 20, -1.0, 1.0)
+        assert s.activation_histogram.counts == counts
+        assert s.activation_histogram.edges == pytest.approx(edges, abs=0)
+    counts, edges = numpy_histogram(values[-1], 20)
+    assert probe.stats[-1].activation_histogram.counts == counts
+    assert probe.stats[-1].activation_histogram.edges == pytest.approx(edges, rel=1e-6)
 
 
 def test_probe_without_bins_keeps_no_histogram() -> None:
@@ -76,11 +110,18 @@ def test_probe_without_bins_keeps_no_histogram() -> None:
 
 
 def test_forward_only_probe_has_no_gradient_histogram() -> None:
+    """Without a backward pass: no gradient histogram, and the ReLU layers'
+    activation histograms those of the values by hand."""
     net = vgp.mlp(2, 4)
+    X = torch.randn(30, 2, generator=torch.Generator().manual_seed(1))
     with torch.no_grad(), vgp.Probe(net, bins=5) as probe:
-        net(torch.zeros(3, 2))
+        net(X)
     assert all(s.gradient_histogram is None for s in probe.stats)
-    assert all(s.activation_histogram is not None for s in probe.stats)
+    with torch.no_grad():
+        h1 = torch.relu(net.fc1(X))
+        h2 = torch.relu(net.fc2(h1))
+    for s, v in zip(probe.stats, [h1, h2, net.out(h2).detach()], strict=True):
+        assert s.activation_histogram.counts == numpy_histogram(v, 5)[0]
 
 
 @pytest.mark.parametrize(("bins", "error"), [(0, ValueError), (2.5, TypeError), (True, TypeError)])

@@ -28,7 +28,7 @@ def test_preactivations_are_the_inputs_of_each_activation() -> None:
 
 def test_preactivations_remove_their_hooks_when_the_forward_pass_fails() -> None:
     net = vgp.mlp(depth=2, width=4)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(3x5 and 2x4\)"):
         relu.preactivations(net, torch.zeros(3, 5))
     assert all(not m._forward_hooks for m in net.modules())
 
@@ -56,6 +56,57 @@ def test_relu_net_uses_the_asked_slope() -> None:
     assert isinstance(relu.relu_net(2, 5, negative_slope=0.0, seed=0).act1, nn.ReLU)
     with pytest.raises(ValueError, match="negative_slope must be >= 0.0, got -0.1"):
         relu.relu_net(2, 5, negative_slope=-0.1, seed=0)
+
+
+def adam_by_hand(lr: float, seed: int, depth: int = 2, width: int = 8, batch_size: int = 128):
+    """One epoch of torch.optim.Adam on digits over the mini-batches vgp.train
+    documents, with the dead units counted by a forward pass by hand before and
+    after; returns (inactive at init, inactive after, test accuracy, mean first-
+    layer update ratio)."""
+    data = vgp.datasets.digits(seed)
+    net = relu.relu_net(depth, width, negative_slope=0.0, seed=seed, in_features=64, out_features=10)
+
+    def inactive() -> tuple[float, ...]:
+        fractions, h = [], data.X_train
+        with torch.no_grad():
+            for i in range(1, depth + 1):
+                z = getattr(net, f"fc{i}")(h)
+                fractions.append((z <= 0).all(dim=0).float().mean().item())
+                h = torch.relu(z)
+        return tuple(fractions)
+
+    at_init = inactive()
+    optimizer = torch.optim.Adam(net.parameters(), lr=lr, foreach=False)
+    order = torch.randperm(len(data.X_train), generator=torch.Generator().manual_seed(seed))
+    ratios = []
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(net(data.X_train[idx]), data.y_train[idx]).backward()
+        before = net.fc1.weight.detach().clone()
+        optimizer.step()
+        ratios.append(((net.fc1.weight - before).norm() / before.norm()).item())
+    with torch.no_grad():
+        accuracy = (net(data.X_test).argmax(dim=1) == data.y_test).float().mean().item()
+    return at_init, inactive(), accuracy, sum(ratios) / len(ratios)
+
+
+@pytest.mark.parametrize(("lr", "seed"), [(1e-3, 0), (1e-1, 1)])
+def test_dying_run_is_adam_and_a_count_by_hand(lr: float, seed: int) -> None:
+    run = relu.dying_run(lr, 0.0, seed, depth=2, width=8, epochs=1)
+    at_init, after, accuracy, ratio = adam_by_hand(lr, seed)
+    assert run.inactive_at_init == at_init
+    assert run.inactive == after
+    assert run.test_accuracy == pytest.approx(accuracy, abs=1e-6)
+    assert run.update_ratio == pytest.approx(ratio, rel=1e-5)
+
+
+def test_a_high_learning_rate_kills_units_that_were_alive() -> None:
+    """The chapter's claim at the size of this test: Adam at 0.1 leaves more units
+    dead than Adam at 0.001 (each seed, counted by hand)."""
+    for seed in (0, 1):
+        slow, fast = adam_by_hand(1e-3, seed)[1], adam_by_hand(1e-1, seed)[1]
+        assert sum(fast) > sum(slow)
 
 
 def test_learning_rate_sweep_gathers_the_runs() -> None:

@@ -182,3 +182,126 @@ def test_good_region_is_where_the_slope_is_a_tenth_of_its_largest() -> None:
 def test_bad_arguments_are_named(call, error, message) -> None:
     with pytest.raises(error, match=message):
         call()
+
+
+# --- hostile arguments: past float64's range, reducing functions ---------------
+
+
+@pytest.mark.parametrize(
+    ("depth", "activation", "weight_norm"),
+    [(2000, "tanh", 2.0), (10**6, "relu", 1.5), (2000, "sigmoid", 1.0), (7, "tanh", 0.5)],
+)
+def test_chain_rule_bound_beyond_float_range(depth, activation, weight_norm) -> None:
+    """The bound is (||W|| max phi')^depth: inf where that passes float64's range,
+    0 where it falls below it, and its log10 exact against mpmath either way."""
+    import mpmath
+
+    factor = weight_norm * {"tanh": 1, "relu": 1, "sigmoid": mpmath.mpf("0.25")}[activation]
+    exact = mpmath.power(mpmath.mpf(factor), depth)
+    bound = theory.chain_rule_bound(depth, activation, weight_norm)
+    if exact > mpmath.mpf(np.finfo(np.float64).max):
+        assert bound == math.inf
+    else:
+        assert bound == pytest.approx(float(exact), rel=1e-12, abs=0.0)
+    log10 = theory.chain_rule_bound(depth, activation, weight_norm, log10=True)
+    assert log10 == pytest.approx(float(mpmath.log10(exact)), rel=1e-12)
+
+
+def test_chain_rule_bound_log10_edges() -> None:
+    assert theory.chain_rule_bound(3, "relu", 0.0, log10=True) == -math.inf
+    assert theory.chain_rule_bound(0, "relu", 0.0, log10=True) == 0.0  # 0^0 = 1
+    with pytest.raises(TypeError, match="log10 must be True or False"):
+        theory.chain_rule_bound(3, "relu", log10="yes")
+
+
+@pytest.mark.parametrize(
+    ("fn", "error", "message"),
+    [
+        (torch.mean, ValueError, r"act elementwise.*returned shape \(\)"),
+        (lambda z: z.sum(), ValueError, "act elementwise"),
+        (lambda z: torch.stack([z, z]), ValueError, r"returned shape \(2, "),
+        (lambda z: z[:10], ValueError, r"returned shape \(10,\)"),
+        (lambda z: 1.0, TypeError, "fn must return a tensor.*got float"),
+        (lambda z: z.numpy() ** 2, TypeError, "got ndarray"),
+    ],
+    ids=["mean", "sum", "stack", "slice", "float", "numpy"],
+)
+@pytest.mark.parametrize("integral", ["gaussian_expectation", "gaussian_mean"])
+def test_expectations_refuse_a_function_that_is_not_elementwise(fn, error, message, integral):
+    call = {
+        "gaussian_expectation": lambda: theory.gaussian_expectation(fn, 1.0),
+        "gaussian_mean": lambda: theory.gaussian_mean(fn),
+    }[integral]
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_good_region_for_a_tiny_threshold_matches_mpmath() -> None:
+    """sigma'(a) = t/4 and tanh'(a) = t, solved in 50-digit arithmetic."""
+    import mpmath
+
+    for t in [1e-300, 1e-12, 0.1, 0.999]:
+        with mpmath.workdps(400):  # 1 - 1e-300 must not round to 1
+            r = mpmath.sqrt(1 - mpmath.mpf(t))
+            sigmoid, tanh = mpmath.log((1 + r) / (1 - r)), mpmath.atanh(r)
+            s = 1 / (1 + mpmath.exp(-sigmoid))
+            assert s * (1 - s) == pytest.approx(t / 4, rel=1e-12)  # the slope at a is t/4
+        assert theory.good_region("sigmoid", t) == pytest.approx(float(sigmoid), rel=1e-12)
+        assert theory.good_region("tanh", t) == pytest.approx(float(tanh), rel=1e-12)
+    assert theory.good_region("tanh", 1.0) == 0.0
+
+
+@pytest.mark.parametrize(("width", "depth"), [(60, 10), (30, 1000), (2, 10), (1, 3), (8, 0)])
+def test_born_dead_bound_keeps_its_precision(width: int, depth: int) -> None:
+    import mpmath
+
+    with mpmath.workdps(50):
+        exact = 1 - (1 - mpmath.mpf(2) ** -width) ** depth
+    assert theory.born_dead_bound(width, depth) == pytest.approx(float(exact), rel=1e-12, abs=0)
+
+
+def test_he_variance_with_a_huge_slope_underflows_to_zero() -> None:
+    assert theory.he_variance(1, 1e200) == 0.0  # 2 / (1 + 1e400): below float64's range
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: theory.variance_propagation("relu", "he_normal", depth=2000, width=10, gain=3.0),
+         "pre-activation variance overflows float64 at hidden layer 472"),
+        (lambda: theory.variance_propagation(
+            "relu", "he_normal", depth=2000, width=10, gain=3.0, input_second_moment=0.0),
+         "back-propagated second moment overflows"),
+        (lambda: theory.mean_field_gradients("relu", 3000, sigma_w2=4.0, q1=1.0),
+         "pre-activation variance overflows float64 at hidden layer 1020.*sigma_w2=4.0"),
+    ],
+    ids=["forward", "backward", "mean-field"],
+)
+def test_moments_that_overflow_are_named(call, message) -> None:
+    """He init times gain 3 multiplies ReLU's second moments by 9 per layer; where
+    one passes float64's range the message names the layer and the arguments."""
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_gradient_norms_do_not_overflow_before_the_result() -> None:
+    """grad_norms is sqrt(B n_out E[delta^2] n_in E[h^2]); its four factors may
+    multiply past float64's range while the square root stays far inside it."""
+    prop = theory.variance_propagation(
+        "relu", "he_normal", depth=3, width=100,
+        input_second_moment=1e160, output_gradient_second_moment=1e160,
+    )
+    expected = [
+        exact_root(100, b, 100, h) for b, h in
+        zip(prop.backward_second_moment, (1e160, *prop.second_moment), strict=True)
+    ]
+    assert expected[0] == pytest.approx(1e162, rel=0.1)
+    assert all(math.isfinite(g) for g in prop.grad_norms)
+    assert list(prop.grad_norms) == pytest.approx(expected, rel=1e-12)
+
+
+def exact_root(*factors: float) -> float:
+    """The square root of a product, in arbitrary precision."""
+    import mpmath
+
+    return float(mpmath.sqrt(mpmath.fprod([mpmath.mpf(f) for f in factors])))

@@ -24,6 +24,14 @@ class Dataset:
     ``X_*`` are ``float32`` of shape ``(n, n_features)``. ``y_*`` are ``float32``
     zeros and ones for a binary task, ``int64`` class indices otherwise.
 
+    A dataset you build yourself is checked when it is made, so that a mistake
+    surfaces there rather than as a NaN test accuracy or a shape error deep in
+    :func:`vgp.train`: each split needs at least one sample, ``X_train`` and
+    ``X_test`` floating-point tensors of the same shape past the first dimension
+    with finite values, one label per row, and every label a whole number from
+    0 to ``n_classes - 1``. A violation raises ``ValueError`` (``TypeError`` for
+    a wrong type) naming the field.
+
     Examples
     --------
     >>> import vgp
@@ -38,6 +46,42 @@ class Dataset:
     X_test: Tensor = field(repr=False)
     y_test: Tensor = field(repr=False)
     n_classes: int = 2
+
+    def __post_init__(self) -> None:
+        check_int("n_classes", self.n_classes, minimum=2)
+        for split in ("train", "test"):
+            X, y = getattr(self, f"X_{split}"), getattr(self, f"y_{split}")
+            for argument, value in ((f"X_{split}", X), (f"y_{split}", y)):
+                if not isinstance(value, Tensor):
+                    raise TypeError(f"{argument} must be a torch.Tensor, got {type(value).__name__}")
+            if not X.is_floating_point():
+                raise TypeError(f"X_{split} must be a floating-point tensor, got dtype {X.dtype}")
+            if X.dim() < 2 or X.shape[0] == 0:
+                raise ValueError(
+                    f"X_{split} must hold at least one sample, as a tensor of shape "
+                    f"(n, features...) with n >= 1; got shape {tuple(X.shape)}"
+                )
+            if y.dim() == 0 or y.shape[0] != X.shape[0]:
+                raise ValueError(
+                    f"y_{split} must have one label per row of X_{split}: X_{split} has "
+                    f"{X.shape[0]} rows, y_{split} has shape {tuple(y.shape)}"
+                )
+            bad = (~torch.isfinite(X)).sum().item()
+            if bad:
+                raise ValueError(f"X_{split} must be finite; it holds {bad} NaN or infinite values")
+            labels = y.detach().double()
+            wrong = (labels != labels.round()) | (labels < 0) | (labels > self.n_classes - 1)
+            if wrong.any():
+                value = labels[wrong][0].item()
+                raise ValueError(
+                    f"y_{split} must hold whole-number labels from 0 to {self.n_classes - 1} "
+                    f"(n_classes={self.n_classes}); got {value:g}"
+                )
+        if self.X_test.shape[1:] != self.X_train.shape[1:]:
+            raise ValueError(
+                f"X_test must have the same shape per sample as X_train: X_train has shape "
+                f"{tuple(self.X_train.shape)}, X_test {tuple(self.X_test.shape)}"
+            )
 
     @property
     def n_features(self) -> int:

@@ -25,7 +25,9 @@ def max_derivative(activation: str) -> float:
     return MAX_SLOPE[activation]
 
 
-def chain_rule_bound(depth: int, activation: str = "sigmoid", weight_norm: float = 1.0) -> float:
+def chain_rule_bound(
+    depth: int, activation: str = "sigmoid", weight_norm: float = 1.0, *, log10: bool = False
+) -> float:
     """Upper bound on how much ``depth`` layers can scale a gradient.
 
     Each layer multiplies the back-propagated gradient by ``W^T diag(phi'(z))``,
@@ -33,15 +35,34 @@ def chain_rule_bound(depth: int, activation: str = "sigmoid", weight_norm: float
     the factor is at most ``(||W|| max phi')^depth``: ``0.25^depth`` for sigmoid
     with unit-norm weights.
 
+    A bound beyond float64's range (about ``1.8e308``) is returned as ``inf``,
+    one below its smallest number as ``0.0``; ``log10=True`` returns
+    ``depth * log10(||W|| max phi')`` instead, finite whatever the depth
+    (``-inf`` for a zero factor).
+
     Examples
     --------
     >>> import vgp
     >>> f"{vgp.theory.chain_rule_bound(10, 'sigmoid'):.2e}"
     '9.54e-07'
+    >>> vgp.theory.chain_rule_bound(2000, "tanh", 2.0)
+    inf
+    >>> print(f"{vgp.theory.chain_rule_bound(2000, 'tanh', 2.0, log10=True):.1f}")
+    602.1
     """
     depth = check_int("depth", depth, minimum=0)
     weight_norm = check_number("weight_norm", weight_norm, minimum=0.0)
-    return (weight_norm * max_derivative(activation)) ** depth
+    if not isinstance(log10, bool):
+        raise TypeError(f"log10 must be True or False, got {log10!r}")
+    factor = weight_norm * max_derivative(activation)
+    if log10:
+        if depth == 0:
+            return 0.0
+        return depth * math.log10(factor) if factor > 0 else -math.inf
+    try:
+        return factor**depth
+    except OverflowError:  # float ** raises where float * would give inf
+        return math.inf
 
 
 def good_region(activation: str, threshold: float = SATURATION_THRESHOLD) -> float:
@@ -56,12 +77,13 @@ def good_region(activation: str, threshold: float = SATURATION_THRESHOLD) -> flo
     """
     check_choice("activation", activation, SATURATING)
     threshold = check_number("threshold", threshold, minimum=0.0, maximum=1.0, strict=True)
-    if activation == "sigmoid":
-        # sigma(1 - sigma) = t / 4  <=>  sigma = (1 + sqrt(1 - t)) / 2
-        s = (1 + math.sqrt(1 - threshold)) / 2
-        return math.log(s / (1 - s))
-    # 1 - tanh^2 = t  <=>  tanh = sqrt(1 - t)
-    return math.atanh(math.sqrt(1 - threshold))
+    # sigmoid: sigma (1 - sigma) = t / 4  <=>  sigma = (1 + r) / 2 with r = sqrt(1 - t),
+    # so a = log(sigma / (1 - sigma)) = log((1 + r) / (1 - r)); tanh: 1 - tanh^2 = t
+    # <=> a = atanh(r), half of that. With 1 - r = t / (1 + r) the logarithm is
+    # log((1 + r)^2 / t), which stays finite for a threshold as small as 1e-300.
+    r = math.sqrt(1 - threshold)
+    log_ratio = 2 * math.log1p(r) - math.log(threshold)
+    return log_ratio if activation == "sigmoid" else log_ratio / 2
 
 
 # ---------------------------------------------------------------------------
@@ -79,6 +101,28 @@ from vgp.activations import derivative as _derivative  # noqa: E402
 from vgp.init import SCHEMES, check_gain, weight_variance  # noqa: E402
 
 _EULER_GAMMA = 0.5772156649015329
+
+
+def _pointwise(fn, z: torch.Tensor) -> torch.Tensor:
+    """``fn(z)``, checked to be a tensor of ``z``'s shape: one value per node.
+
+    A reducing function (``torch.mean``, ``lambda z: z.sum()``) would otherwise
+    broadcast its one number against the quadrature weights and return garbage.
+    """
+    if not callable(fn):
+        raise TypeError(f"fn must be callable as fn(tensor), got {type(fn).__name__}")
+    values = fn(z)
+    if not isinstance(values, torch.Tensor):
+        raise TypeError(
+            "fn must return a tensor of the same shape as its input (one value per point), "
+            f"got {type(values).__name__}; for a constant c write torch.full_like(z, c)"
+        )
+    if values.shape != z.shape:
+        raise ValueError(
+            "fn must act elementwise, returning a tensor of the same shape as its input: "
+            f"given shape {tuple(z.shape)} it returned shape {tuple(values.shape)}"
+        )
+    return values
 
 
 @cache
@@ -197,7 +241,7 @@ def he_variance(fan_in: int, negative_slope: float = 0.0) -> float:
     """
     fan_in = check_int("fan_in", fan_in)
     a = check_number("negative_slope", negative_slope, minimum=0.0)
-    return 2.0 / ((1.0 + a**2) * fan_in)
+    return 2.0 / ((1.0 + a * a) * fan_in)  # a * a: inf past 1e154 where a**2 raises
 
 
 @dataclass(frozen=True)
@@ -303,6 +347,7 @@ def variance_propagation(
     for layer in range(depth):
         fan_in = fans[layer][0]
         q.append(fan_in * w_var[layer] * inputs[-1] + b_var[layer])
+        _check_overflow(q[-1], "pre-activation variance", layer + 1, activation, init, gain)
         m = gaussian_moments(activation, q[-1], **kw)
         means.append(m.mean)
         moments.append(m.second_moment)
@@ -313,13 +358,27 @@ def variance_propagation(
     for layer in reversed(range(depth)):
         fan_out = fans[layer + 1][1]
         backward.append(fan_out * w_var[layer + 1] * slopes[layer] * backward[-1])
+        _check_overflow(backward[-1], "back-propagated second moment", layer + 1, activation, init, gain)
     backward.reverse()
 
     grads = tuple(
-        math.sqrt(batch_size * fan_out * backward[layer] * fan_in * inputs[layer])
+        # two square roots: the product of the four can overflow where the result does not
+        math.sqrt(batch_size * fan_out * backward[layer]) * math.sqrt(fan_in * inputs[layer])
         for layer, (fan_in, fan_out) in enumerate(fans)
     )
     return Propagation(tuple(q), tuple(means), tuple(moments), tuple(backward), grads)
+
+
+def _check_overflow(
+    value: float, what: str, layer: int, activation: str, init: str, gain: float | None
+) -> None:
+    """Raise if a propagated moment left float64's range (it grows without bound)."""
+    if not math.isfinite(value):
+        raise ValueError(
+            f"the {what} overflows float64 at hidden layer {layer} for activation={activation!r}, "
+            f"init={init!r}, gain={gain}: it grows without bound with depth; ask for fewer "
+            "layers or a smaller gain"
+        )
 
 
 def born_dead_bound(width: int, depth: int) -> float:
@@ -342,14 +401,24 @@ def born_dead_bound(width: int, depth: int) -> float:
     >>> import vgp
     >>> print(f"{vgp.theory.born_dead_bound(2, 10):.3f} {vgp.theory.born_dead_bound(10, 50):.3f}")
     0.944 0.048
+    >>> print(f"{vgp.theory.born_dead_bound(60, 10):.3e}")   # about 10 / 2**60
+    8.674e-18
     """
     width = check_int("width", width)
     depth = check_int("depth", depth, minimum=0)
-    return 1.0 - (1.0 - 2.0**-width) ** depth
+    # 1 - (1 - p)^L without cancellation: for p = 2^-60, 1 - p rounds to 1.
+    return -math.expm1(depth * math.log1p(-(2.0**-width)))
 
 
 def _digamma_of_half(m: int) -> float:
-    """``digamma(m / 2)`` for a positive integer ``m``, from its closed forms."""
+    """``digamma(m / 2)`` for a positive integer ``m``, from its closed forms (a sum
+    of ``m / 2`` terms), or past ``m = 2000`` from the asymptotic series
+    ``log x - 1/(2x) - 1/(12x^2) + 1/(120x^4) - 1/(252x^6)``, whose next term is
+    below 1e-26 there (the sum would take minutes for a width of 1e9)."""
+    if m > 2000:
+        x = m / 2
+        inv2 = 1.0 / (x * x)
+        return math.log(x) - 0.5 / x - inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 / 252))
     if m % 2 == 0:
         return -_EULER_GAMMA + sum(1.0 / k for k in range(1, m // 2))
     odd = sum(2.0 / (2 * k - 1) for k in range(1, (m - 1) // 2 + 1))
@@ -383,9 +452,10 @@ def log_condition_rate(width: int) -> float:
 def gaussian_mean(fn, *, points: int = 24_000, limit: float = 12.0) -> float:
     """``E[fn(z)]`` for ``z ~ N(0, 1)``, by the midpoint rule on ``[-limit, limit]``.
 
-    ``fn`` maps a float64 tensor to a tensor of the same shape. An even number
-    of cells puts ``z = 0`` on a cell boundary, so a step at 0 (the slope of
-    ReLU) is integrated exactly.
+    ``fn`` maps a float64 tensor to a tensor of the same shape (it must act
+    elementwise: a reducing function such as ``torch.mean`` raises
+    ``ValueError``). An even number of cells puts ``z = 0`` on a cell boundary,
+    so a step at 0 (the slope of ReLU) is integrated exactly.
 
     Examples
     --------
@@ -393,8 +463,6 @@ def gaussian_mean(fn, *, points: int = 24_000, limit: float = 12.0) -> float:
     >>> round(vgp.theory.gaussian_mean(lambda z: z**2), 6)
     1.0
     """
-    import torch
-
     points = check_int("points", points, minimum=2)
     limit = check_number("limit", limit, minimum=0.0, strict=True)
     if points % 2:
@@ -402,7 +470,7 @@ def gaussian_mean(fn, *, points: int = 24_000, limit: float = 12.0) -> float:
     h = 2 * limit / points
     z = torch.linspace(-limit + h / 2, limit - h / 2, points, dtype=torch.float64)
     density = torch.exp(-(z**2) / 2) / math.sqrt(2 * math.pi)
-    return float((fn(z) * density).sum() * h)
+    return float((_pointwise(fn, z) * density).sum() * h)
 
 
 def batchnorm_gain(activation: str) -> float:
@@ -474,7 +542,9 @@ _SIGN_ONLY = ("relu", "leaky_relu", "identity")
 def gaussian_expectation(fn: Callable[[Tensor], Tensor], q: float) -> float:
     """``E[fn(z)]`` for ``z ~ N(0, q)``, by the midpoint rule on 4000 cells.
 
-    ``fn`` maps a float64 tensor to a tensor of the same shape.
+    ``fn`` maps a float64 tensor to a tensor of the same shape: it must act
+    elementwise, and a function that reduces (``torch.mean``) or returns
+    something else than a tensor raises ``ValueError`` or ``TypeError``.
 
     Examples
     --------
@@ -487,7 +557,7 @@ def gaussian_expectation(fn: Callable[[Tensor], Tensor], q: float) -> float:
     if not callable(fn):
         raise TypeError(f"fn must be callable as fn(tensor), got {type(fn).__name__}")
     q = check_number("q", q, minimum=0.0)
-    return float((fn(math.sqrt(q) * _NODES) * _WEIGHTS).sum())
+    return float((_pointwise(fn, math.sqrt(q) * _NODES) * _WEIGHTS).sum())
 
 
 def _second_moment(activation: str, q: float) -> float:
@@ -662,8 +732,14 @@ def mean_field_gradients(
     if q1 is None:
         q1 = fixed_point(activation, sigma_w2, sigma_b2)
     q = [check_number("q1", q1, minimum=0.0)]
-    for _ in range(depth - 1):
+    for layer in range(2, depth + 1):
         q.append(sigma_w2 * _second_moment(activation, q[-1]) + sigma_b2)
+        if not math.isfinite(q[-1]):
+            raise ValueError(
+                f"the pre-activation variance overflows float64 at hidden layer {layer} for "
+                f"activation={activation!r}, sigma_w2={sigma_w2}, sigma_b2={sigma_b2}, q1={q1}: "
+                "it grows without bound with depth; ask for fewer layers"
+            )
     moments = [_second_moment(activation, v) for v in q]
     if min(moments) == 0.0:
         raise ValueError(

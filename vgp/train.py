@@ -160,6 +160,10 @@ def train(
     :func:`vgp.probe.default_loss`. ``clip`` rescales the gradients so that their
     global norm is at most ``clip`` (``torch.nn.utils.clip_grad_norm_``); the
     recorded gradient norms are those *before* clipping, the true ``dL/dW``.
+    The test split is evaluated before training and after every epoch; a
+    :class:`vgp.data.Dataset` refuses, when it is made, an empty split or an
+    ``X_test`` whose shape per sample differs from ``X_train``'s, so the test
+    loss and accuracy are never NaN for want of test data.
 
     Examples
     --------
