@@ -146,10 +146,11 @@ def test_figures_only_draws_the_measured_gradients(tmp_path, capsys):
     design = torch.stack([torch.ones_like(logs), logs], dim=1)
     fit = torch.linalg.lstsq(design, heights[:, None]).solution[:, 0]
     assert fit[1] < 0  # SVG y grows downwards: a larger norm is drawn higher
-    assert (design @ fit - heights).abs().max() < 0.01  # pixels
+    # pixels; to_svg writes path coordinates to a hundredth of a point
+    assert (design @ fit - heights).abs().max() < 0.02
     xs = [x for x, _ in lines[0]]
     steps = [b - a for a, b in zip(xs, xs[1:], strict=False)]
-    assert max(steps) - min(steps) < 1e-3 and all(line[i][0] == xs[i] for line in lines[1:] for i in range(12))
+    assert max(steps) - min(steps) < 0.02 and all(line[i][0] == xs[i] for line in lines[1:] for i in range(12))
 
 
 def test_experiments_lists_every_named_experiment(capsys):
