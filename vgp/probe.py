@@ -42,7 +42,16 @@ def default_loss(output: Tensor, y: Tensor) -> Tensor:
     '0.6931'
     >>> f"{default_loss(torch.zeros(4, 10), torch.arange(4)):.4f}"   # log 10
     '2.3026'
+
+    Targets that do not suit the output are refused (:func:`check_targets`),
+    not truncated or read as soft labels:
+
+    >>> default_loss(torch.zeros(2, 10), torch.tensor([0.7, 3.0]))
+    Traceback (most recent call last):
+    ...
+    ValueError: y must hold whole class labels 0..9 for a model with 10 outputs, got 0.7 (it would be truncated)
     """
+    check_targets(output, y)
     if output.dim() == 1 or output.shape[-1] == 1:
         return nn.functional.binary_cross_entropy_with_logits(
             output.reshape(-1), y.reshape(-1).to(output.dtype)
