@@ -310,3 +310,21 @@ def test_non_finite_input_is_reported_not_raised(data):
     diagnosis = vgp.diagnose(net, X, data.y_train)
     assert diagnosis.verdict == "non-finite"
     assert "NaN" in str(diagnosis)
+
+
+def test_probe_warns_when_a_gradient_norm_is_not_finite():
+    """NaN in X gives NaN gradients: the probe reports them, with a warning that
+    names the layers; diagnose, which makes the same finding its verdict, does not warn."""
+    import warnings
+
+    net = vgp.mlp(3, 4)
+    X = torch.randn(8, 2)
+    X[0, 0] = float("nan")
+    y = torch.ones(8)
+    with pytest.warns(RuntimeWarning, match="gradient norm of fc1, fc2, fc3, out is not finite"):
+        with vgp.Probe(net) as probe:
+            vgp.probe.default_loss(net(X), y).backward()
+    assert all(math.isnan(s.grad_norm) for s in probe.stats)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert vgp.diagnose(net, X, y).verdict == "non-finite"

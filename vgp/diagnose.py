@@ -40,6 +40,7 @@ say ``vanishing`` (or both ``exploding``), the gradient finding is reported.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import torch
@@ -226,7 +227,12 @@ def diagnose(
     try:
         for p in saved:
             p.grad = None
-        with Probe(model, params=view) as probe, StepInput(model, X, dim) as steps:
+        with (
+            warnings.catch_warnings(),  # a non-finite gradient is a finding of its own here
+            Probe(model, params=view) as probe,
+            StepInput(model, X, dim) as steps,
+        ):
+            warnings.filterwarnings("ignore", "Probe: the gradient norm", RuntimeWarning)
             value = loss_of(model, steps.x if timed else X, y, loss)
             value.backward()
         through_time = tuple(steps.norms(steps.measured().grad)) if timed else ()

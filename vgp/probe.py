@@ -903,6 +903,16 @@ class Probe:
                     self._finish(r, g, w, c)
                     for r, g, w, c in zip(records, grads, weights, current, strict=True)
                 ]
+                broken = [st.name for st in self._stats
+                          if st.grad_norm is not None and not math.isfinite(st.grad_norm)]
+                if broken:
+                    warnings.warn(
+                        f"Probe: the gradient norm of {', '.join(broken)} is not finite "
+                        "(NaN or inf in X, in the loss or in the weights); vgp.diagnose "
+                        "names the first such layer",
+                        RuntimeWarning,
+                        stacklevel=2,
+                    )
                 if self.leaves:
                     ranked = sorted(
                         self._leaf_outputs.items(), key=lambda item: self._order.order[item[1][0]]
