@@ -97,14 +97,29 @@ def test_on_files_adds_an_ipynb_of_each_notebook(tmp_path):
 
 
 def test_long_inline_stylesheets_move_to_one_shared_file_each():
-    big = "." + "x" * hook.SHARED_MINIMUM + "{color:red}"
-    page = f"<style>{big}</style><p>text</p><style>.small{{}}</style><style>{big}</style>"
+    name = "x" * hook.SHARED_MINIMUM
+    big = f".{name}{{color:red}}"
+    page = f'<style>{big}</style><p class="{name}">text</p><style>.small{{}}</style><style>{big}</style>'
     shared, files = hook.share_stylesheets(page, "notebooks/tiny/")
     assert list(files.values()) == [big]  # the same CSS twice: one file
     (path,) = files
     assert path.startswith("assets/notebooks/") and path.endswith(".css")
     link = f'<link rel="stylesheet" href="../../{path}">'
-    assert shared == f"{link}<p>text</p><style>.small{{}}</style>{link}"
+    assert shared == f'{link}<p class="{name}">text</p><style>.small{{}}</style>{link}'
+
+
+def test_shared_stylesheets_keep_only_what_can_apply_to_the_page():
+    css = (".used{--a:1px;--b:var(--a);--dead:0;margin:var(--b)} .unused{color:red}"
+           " .md-typeset__table .used{padding:0} @media print{.unused{color:blue}}"
+           " .used:not(.absent){top:0} " + "/*" + "x" * hook.SHARED_MINIMUM + "*/")
+    page = f'<style>{css}</style><p class="used">text</p><style>.pygments{{color:var(--dead)}}</style>'
+    _, files = hook.share_stylesheets(page, "notebooks/tiny/")
+    assert list(files.values()) == [
+        # --dead is read by the page's other stylesheet; md- classes are added by
+        # Material's script once the page loads
+        ".used{--a:1px;--b:var(--a);--dead:0;margin:var(--b)}"
+        ".md-typeset__table .used{padding:0}.used:not(.absent){top:0}"
+    ]
 
 
 def test_share_stylesheets_on_the_real_template_leaves_a_light_page(rendered):
