@@ -127,6 +127,21 @@ def test_share_stylesheets_on_the_real_template_leaves_a_light_page(rendered):
     assert len(shared) < 20_000 < sum(map(len, files.values()))
 
 
+def test_inline_pictures_move_to_files_the_page_loads_lazily():
+    import base64
+    import struct
+
+    png = b"\x89PNG\r\n\x1a\n" + struct.pack(">I4sII", 13, b"IHDR", 30, 20) + b"pixels"
+    inline = base64.b64encode(png).decode()
+    page = (f'<img alt="one" src="data:image/png;base64,{inline}"/>'
+            f'<img alt="two" class="" src="data:image/png;base64,{inline}">')
+    new, files = hook.extract_images(page, "notebooks/tiny/")
+    (path,) = files  # the same picture twice: one file
+    assert files[path] == png and path.startswith("assets/notebooks/") and path.endswith(".png")
+    src = f'src="../../{path}" width="30" height="20" loading="lazy" decoding="async" />'
+    assert new == f'<img alt="one" {src}<img alt="two" class="" {src}'
+
+
 def test_each_image_gets_the_alt_text_of_its_cell():
     page = f"<img {hook.NO_ALT} src=a><img {hook.NO_ALT} src=b>"
     assert hook.describe_images(page, ["first <plot>", "second"]) == (
