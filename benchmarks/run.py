@@ -288,9 +288,12 @@ CHROMIUM_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-dev-shm-u
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
 
-def lighthouse(pages: list[str] | None = None) -> dict[str, dict[str, float]]:
-    """Build the site, serve it with gzip on 127.0.0.1 and run Lighthouse (mobile
-    preset, simulated throttling) on every page (or on ``pages``, URL paths).
+def lighthouse(
+    pages: list[str] | None = None, site: Path | None = None, reports: Path | None = None
+) -> dict[str, dict[str, float]]:
+    """Build the site (or take the built ``site``), serve it with gzip on 127.0.0.1
+    and run Lighthouse (mobile preset, simulated throttling) on every page (or on
+    ``pages``, URL paths), keeping each page's JSON report in ``reports`` if given.
     Returns, per page, the four category scores (0-100), TBT and LCP (ms)."""
     import json
     import shutil
@@ -302,9 +305,12 @@ def lighthouse(pages: list[str] | None = None) -> dict[str, dict[str, float]]:
         raise RuntimeError("no chromium: apt-get install chromium (or set CHROME_PATH)")
     results = {}
     with tempfile.TemporaryDirectory() as work:
-        site = Path(work) / "site"
-        subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)],
-                       cwd=ROOT, check=True, capture_output=True)
+        if site is None:
+            site = Path(work) / "site"
+            subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)],
+                           cwd=ROOT, check=True, capture_output=True)
+        if reports is not None:
+            reports.mkdir(parents=True, exist_ok=True)
         if pages is None:
             pages = sorted(
                 (p.parent.relative_to(site).as_posix() + "/").removeprefix("./")
@@ -314,7 +320,7 @@ def lighthouse(pages: list[str] | None = None) -> dict[str, dict[str, float]]:
         base = f"http://127.0.0.1:{server.server_address[1]}/"
         try:
             for page in pages:
-                report = Path(work) / "report.json"
+                report = (reports or Path(work)) / ((page.strip("/").replace("/", "_") or "home") + ".json")
                 subprocess.run(
                     [str(LIGHTHOUSE), base + page, "--quiet", "--output=json", f"--output-path={report}",
                      f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={CHROMIUM_FLAGS}"],
@@ -350,6 +356,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("parts", nargs="*", metavar="PART", help=f"any of: {', '.join(PARTS)}")
     parser.add_argument("--pages", nargs="+", metavar="PATH",
                         help="lighthouse: only these pages (URL paths such as saturation/)")
+    parser.add_argument("--site", type=Path, help="lighthouse: this built site instead of a fresh build")
+    parser.add_argument("--reports", type=Path, help="lighthouse: keep each page's JSON report in this folder")
     args = parser.parse_args(argv)
     parts = args.parts or list(PARTS)
     unknown = sorted(set(parts) - set(PARTS))
@@ -391,9 +399,11 @@ def main(argv: list[str] | None = None) -> None:
         print("\nLighthouse 12 (mobile preset, simulated throttling) on the built site served with gzip"
               " (targets: performance >= 95, the others 100):")
         print(f"  {'page':40} perf a11y best  seo  TBT ms LCP ms")
-        rows = lighthouse(args.pages)
+        print(f"  (load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())})")
+        rows = lighthouse(args.pages, args.site, args.reports)
         worst = {c: min(r[c] for r in rows.values()) for c in CATEGORIES}
         print("  lowest: " + ", ".join(f"{c} {v}" for c, v in worst.items()))
+        print(f"  (load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())})")
     if "suite" in parts:
         print("\ntest suite (target ~20 s):")
         for name, seconds in suite().items():

@@ -6,7 +6,9 @@ is made (``on_files``), so it neither waits for nor holds the GIL of the
 figures' thread; its JSON (``payload``) replaces the ``<!-- explore-data -->``
 marker of ``explore.md`` as ``<script type="application/json">`` once the page
 is rendered (``on_post_page``: after the search index has read the page, so
-the numbers are not indexed).
+the numbers are not indexed). The page's script and stylesheet (:data:`ASSETS`)
+are linked from this page alone, not listed in ``mkdocs.yml`` for every page:
+the other pages neither fetch nor run them.
 
 The JSON is kept in ``.cache/explore/<key>.json``, ``key`` being a hash of every
 source file of ``vgp`` and of the versions of Python, torch, numpy and
@@ -25,10 +27,14 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
+from mkdocs.utils import get_relative_url
+
 log = logging.getLogger("mkdocs.hooks.explore")
 
 PAGE = "explore.md"
 MARKER = "<!-- explore-data -->"
+ASSETS = {"</head>": "assets/stylesheets/explore.css", "</body>": "assets/javascripts/explore.js"}
+"""What the page alone loads, by the closing tag it goes before (the script after Material's)."""
 COMPUTE = (
     "import json, sys\n"
     "from vgp.experiments.explore import grid, payload\n"
@@ -100,7 +106,13 @@ def on_post_page(output: str, page, config) -> str:
         raise ValueError(f"{PAGE} has no {MARKER} marker for the Explore data")
     data = _json().replace("</", "<\\/")  # a string holding "</script>" cannot end the element
     script = f'<script type="application/json" id="explore-data">{data}</script>'
-    return output.replace(MARKER, script, 1)
+    output = output.replace(MARKER, script, 1)
+    for tag, path in ASSETS.items():
+        url = get_relative_url(path, page.url)
+        element = (f'<link rel="stylesheet" href="{url}">' if path.endswith(".css")
+                   else f'<script src="{url}"></script>')
+        output = output.replace(tag, f"{element}\n{tag}", 1)
+    return output
 
 
 def on_post_build(config) -> None:

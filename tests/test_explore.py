@@ -201,6 +201,13 @@ def test_the_built_page_ships_every_state_as_vgp_measures_it(site) -> None:
         assert data["states"][key(state)] == payload((configuration(**state),))["states"][key(state)]
 
 
+def test_only_the_explore_page_loads_its_script_and_stylesheet(site) -> None:
+    pages = {p.parent.name: p.read_text() for p in site.rglob("index.html")}
+    loading = {name for name, html in pages.items() if "explore.js" in html or "explore.css" in html}
+    assert loading == {"explore"}
+    assert 'src="../assets/javascripts/explore.js"' in pages["explore"]
+
+
 def test_the_page_weighs_under_400_kb(site) -> None:
     """Its HTML (the numbers included) plus the script and the stylesheet only it uses."""
     own = [site / "explore" / "index.html", site / "assets" / "javascripts" / "explore.js",
@@ -220,6 +227,7 @@ def _hook():
 class _Page:
     def __init__(self, src_uri: str) -> None:
         self.file = type("File", (), {"src_uri": src_uri})()
+        self.url = src_uri.removesuffix(".md") + "/"
 
 
 def test_hook_embeds_the_cached_numbers_in_the_explore_page_only(tmp_path) -> None:
@@ -228,9 +236,11 @@ def test_hook_embeds_the_cached_numbers_in_the_explore_page_only(tmp_path) -> No
     cached.write_text('{"states": {"a": "</script>"}}')
     hook._run.update(cache=cached)
     assert hook.on_post_page("<p>other page</p>", _Page("index.md"), None) == "<p>other page</p>"
-    html = hook.on_post_page(f"<div>{hook.MARKER}</div>", _Page("explore.md"), None)
-    assert html == ('<div><script type="application/json" id="explore-data">'
-                    '{"states": {"a": "<\\/script>"}}</script></div>')
+    html = hook.on_post_page(f"<head></head><body><div>{hook.MARKER}</div></body>", _Page("explore.md"), None)
+    assert html == ('<head><link rel="stylesheet" href="../assets/stylesheets/explore.css">\n</head>'
+                    '<body><div><script type="application/json" id="explore-data">'
+                    '{"states": {"a": "<\\/script>"}}</script></div>'
+                    '<script src="../assets/javascripts/explore.js"></script>\n</body>')
     with pytest.raises(ValueError, match="no <!-- explore-data --> marker"):
         hook.on_post_page("<div></div>", _Page("explore.md"), None)
 

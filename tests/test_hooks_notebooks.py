@@ -97,19 +97,49 @@ def test_on_files_adds_an_ipynb_of_each_notebook(tmp_path):
 
 
 def test_long_inline_stylesheets_move_to_one_shared_file_each():
-    big = "." + "x" * hook.SHARED_MINIMUM + "{color:red}"
-    page = f"<style>{big}</style><p>text</p><style>.small{{}}</style><style>{big}</style>"
+    name = "x" * hook.SHARED_MINIMUM
+    big = f".{name}{{color:red}}"
+    page = f'<style>{big}</style><p class="{name}">text</p><style>.small{{}}</style><style>{big}</style>'
     shared, files = hook.share_stylesheets(page, "notebooks/tiny/")
     assert list(files.values()) == [big]  # the same CSS twice: one file
     (path,) = files
     assert path.startswith("assets/notebooks/") and path.endswith(".css")
     link = f'<link rel="stylesheet" href="../../{path}">'
-    assert shared == f"{link}<p>text</p><style>.small{{}}</style>{link}"
+    assert shared == f'{link}<p class="{name}">text</p><style>.small{{}}</style>{link}'
+
+
+def test_shared_stylesheets_keep_only_what_can_apply_to_the_page():
+    css = (".used{--a:1px;--b:var(--a);--dead:0;margin:var(--b)} .unused{color:red}"
+           " .md-typeset__table .used{padding:0} @media print{.unused{color:blue}}"
+           " .used:not(.absent){top:0} " + "/*" + "x" * hook.SHARED_MINIMUM + "*/")
+    page = f'<style>{css}</style><p class="used">text</p><style>.pygments{{color:var(--dead)}}</style>'
+    _, files = hook.share_stylesheets(page, "notebooks/tiny/")
+    assert list(files.values()) == [
+        # --dead is read by the page's other stylesheet; md- classes are added by
+        # Material's script once the page loads
+        ".used{--a:1px;--b:var(--a);--dead:0;margin:var(--b)}"
+        ".md-typeset__table .used{padding:0}.used:not(.absent){top:0}"
+    ]
 
 
 def test_share_stylesheets_on_the_real_template_leaves_a_light_page(rendered):
     shared, files = hook.share_stylesheets(hook.strip_foreign_scripts(rendered), "notebooks/t/")
     assert len(shared) < 20_000 < sum(map(len, files.values()))
+
+
+def test_inline_pictures_move_to_files_the_page_loads_lazily():
+    import base64
+    import struct
+
+    png = b"\x89PNG\r\n\x1a\n" + struct.pack(">I4sII", 13, b"IHDR", 30, 20) + b"pixels"
+    inline = base64.b64encode(png).decode()
+    page = (f'<img alt="one" src="data:image/png;base64,{inline}"/>'
+            f'<img alt="two" class="" src="data:image/png;base64,{inline}">')
+    new, files = hook.extract_images(page, "notebooks/tiny/")
+    (path,) = files  # the same picture twice: one file
+    assert files[path] == png and path.startswith("assets/notebooks/") and path.endswith(".png")
+    src = f'src="../../{path}" width="30" height="20" loading="lazy" decoding="async" />'
+    assert new == f'<img alt="one" {src}<img alt="two" class="" {src}'
 
 
 def test_each_image_gets_the_alt_text_of_its_cell():
