@@ -141,7 +141,7 @@ def long_lag_training(
     lags: tuple[int, ...] = (10, 20, 40),
     seeds: tuple[int, ...] = (0, 1, 2),
     n: int = 600,
-    epochs: int = 8,
+    epochs: int = 7,
     lr: float = 0.01,
     clip: float = 1.0,
     batch_size: int = 32,
