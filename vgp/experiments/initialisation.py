@@ -204,7 +204,7 @@ def _he_net(init: str, depth: int, width: int, seed: int) -> nn.Sequential:
 
 @experiment
 def he_initial_gradients(
-    init: str, depth: int = 30, width: int = 64, seeds: tuple[int, ...] = SEEDS
+    init: str = "xavier_normal", depth: int = 30, width: int = 64, seeds: tuple[int, ...] = SEEDS
 ) -> tuple[tuple[float, float], ...]:
     """The gradient norms ``(first layer, output layer)`` at initialisation of
     :func:`he_miniature`'s net from ``init``, one pair per seed, on the first 64
@@ -227,8 +227,8 @@ def he_initial_gradients(
 
 @experiment
 def he_training_run(
-    init: str,
-    seed: int,
+    init: str = "he_normal",
+    seed: int = 0,
     depth: int = 30,
     width: int = 64,
     epochs: int = 15,
