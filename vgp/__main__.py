@@ -27,7 +27,7 @@ a model built there is the same from run to run. The data is one of:
   output, so the table shows how the net itself scales it on the way back
   (vgp's default losses need labels, which random inputs do not have).
 - ``--data MODULE:CALLABLE``: a callable returning ``(X, y)``, two tensors; the
-  loss is :func:`vgp.probe.default_loss`, as for the built-in nets.
+  loss is :func:`vgp.losses.default_loss`, as for the built-in nets.
 - ``--dataset NAME``: the training split of a built-in dataset, as above.
 """
 

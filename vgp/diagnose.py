@@ -48,16 +48,9 @@ from torch import Tensor, nn
 
 from vgp._checks import check_inputs, check_int, check_module
 from vgp.groups import resolve_params
-from vgp.probe import (
-    LayerStats,
-    Loss,
-    Probe,
-    StepInput,
-    _check_loss,
-    _time_input,
-    format_table,
-    loss_of,
-)
+from vgp.losses import Loss, _check_loss, loss_of
+from vgp.probe import LayerStats, Probe, format_table
+from vgp.through_time import StepInput, _time_input
 
 VERDICTS: tuple[str, ...] = (
     "non-finite",
@@ -190,7 +183,7 @@ def diagnose(
     X, y
         A batch of inputs and its targets.
     loss
-        ``loss(output, y)``; default :func:`vgp.probe.default_loss`.
+        ``loss(output, y)``; default :func:`vgp.losses.default_loss`.
     params
         ``"auto"``, ``"weights"`` or ``"all"``: which parameters form the layers.
     time_dim

@@ -18,45 +18,20 @@ from torch import Tensor, nn
 
 from vgp import activations
 from vgp._checks import (
-    InputGuard,
     check_inputs,
     check_int,
     check_module,
-    check_X,
-    check_y,
-    trainable_parameters,
 )
 from vgp.groups import ROOT, CallOrder, ParameterGroup, resolve_params, trainable_groups
-
-Loss = Callable[[Tensor, Tensor], Tensor]
-
-
-def default_loss(output: Tensor, y: Tensor) -> Tensor:
-    """Binary cross-entropy with logits for one output, cross-entropy for several.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from vgp.probe import default_loss
-    >>> f"{default_loss(torch.zeros(4, 1), torch.ones(4)):.4f}"   # log 2
-    '0.6931'
-    >>> f"{default_loss(torch.zeros(4, 10), torch.arange(4)):.4f}"   # log 10
-    '2.3026'
-
-    Targets that do not suit the output are refused (:func:`check_targets`),
-    not truncated or read as soft labels:
-
-    >>> default_loss(torch.zeros(2, 10), torch.tensor([0.7, 3.0]))
-    Traceback (most recent call last):
-    ...
-    ValueError: y must hold whole class labels 0..9 for a model with 10 outputs, got 0.7 (it would be truncated)
-    """
-    check_targets(output, y)
-    if output.dim() == 1 or output.shape[-1] == 1:
-        return nn.functional.binary_cross_entropy_with_logits(
-            output.reshape(-1), y.reshape(-1).to(output.dtype)
-        )
-    return nn.functional.cross_entropy(output, y.long())
+from vgp.losses import (  # noqa: F401  (public here too: vgp.probe.default_loss)
+    Loss,
+    _check_loss,
+    check_loss_value,
+    check_targets,
+    default_loss,
+    loss_of,
+)
+from vgp.through_time import StepInput, time_gradients  # noqa: F401
 
 
 def weight_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
@@ -111,146 +86,6 @@ def _norms(tensors: list[torch.Tensor | None]) -> list[float]:
     return [0.0 if t is None else next(found) for t in tensors]
 
 
-def check_targets(output: Tensor, y: Tensor) -> None:
-    """``y`` must suit :func:`default_loss` on ``output``: a named error if not.
-
-    One output (shape ``(N,)`` or ``(N, 1)``): one target per sample in [0, 1]
-    (labels 0 and 1, or soft targets). ``C`` outputs (shape ``(N, C)``): one whole
-    class label in ``0..C-1`` per sample. A net with more than two outputs given
-    only labels 0 and 1 gets a warning, not an error: it trains, but on two of
-    its classes only.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from vgp.probe import check_targets
-    >>> check_targets(torch.zeros(4, 1), torch.tensor([0.0, 1.0, 0.3, 1.0]))   # fine
-    >>> try:
-    ...     check_targets(torch.zeros(4, 1), torch.arange(4))
-    ... except ValueError as error:
-    ...     print(str(error).split(":")[0])
-    y holds targets from 0 to 3 but the model has one output
-    """
-    if not isinstance(output, Tensor):
-        raise TypeError(
-            f"the default loss takes a tensor of logits, but the model returned a "
-            f"{type(output).__name__}; pass loss=... that reads it"
-        )
-    n = output.shape[0] if output.dim() else 1
-    if output.dim() <= 1 or (output.dim() == 2 and output.shape[1] == 1):
-        if y.numel() != n:
-            raise ValueError(
-                f"y must hold one target per sample for a model with one output, got y of shape "
-                f"{tuple(y.shape)} for output of shape {tuple(output.shape)}"
-            )
-        low, high = y.min().item(), y.max().item()
-        if low < 0 or high > 1:
-            raise ValueError(
-                f"y holds targets from {low:g} to {high:g} but the model has one output: binary "
-                "cross-entropy takes targets in [0, 1]; give the model one output per class "
-                "for class labels"
-            )
-        return
-    if output.dim() != 2:
-        raise ValueError(
-            f"the default loss takes a model output of shape (N,), (N, 1) or (N, classes), got "
-            f"{tuple(output.shape)}; pass loss=... for other outputs"
-        )
-    classes = output.shape[1]
-    if y.dim() != 1:
-        raise ValueError(
-            f"y must be 1-D, one class label per sample, for a model with {classes} outputs; "
-            f"got y of shape {tuple(y.shape)}"
-        )
-    if y.is_floating_point() and not bool((y == y.round()).all()):
-        bad = y[y != y.round()][0].item()
-        raise ValueError(
-            f"y must hold whole class labels 0..{classes - 1} for a model with {classes} "
-            f"outputs, got {bad:g} (it would be truncated)"
-        )
-    low, high = int(y.min()), int(y.max())
-    if low < 0 or high >= classes:
-        raise ValueError(
-            f"y holds labels from {low} to {high} but the model has {classes} outputs: labels "
-            f"must be in 0..{classes - 1}"
-        )
-    if classes > 2 and high <= 1:
-        warnings.warn(
-            f"y holds only labels 0 and 1 but the model has {classes} outputs: cross-entropy "
-            f"trains it on two of its {classes} classes; a binary task wants one output",
-            UserWarning,
-            stacklevel=3,
-        )
-
-
-def check_loss_value(value: object) -> Tensor:
-    """What ``loss(output, y)`` returned must be a scalar tensor that depends on the model.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from vgp.probe import check_loss_value
-    >>> try:
-    ...     check_loss_value(0.5)
-    ... except TypeError as error:
-    ...     print(error)
-    loss must return a torch.Tensor (a scalar with a graph), got float 0.5
-    """
-    if not isinstance(value, Tensor):
-        raise TypeError(
-            f"loss must return a torch.Tensor (a scalar with a graph), got {type(value).__name__} "
-            f"{value!r}"
-        )
-    if value.numel() != 1:
-        raise ValueError(
-            f"loss must return a scalar, got a tensor of shape {tuple(value.shape)}; reduce it, "
-            "e.g. with .mean()"
-        )
-    if not value.requires_grad:
-        raise ValueError(
-            "loss returned a tensor that does not depend on any parameter that requires grad "
-            "(a constant): there is no gradient to measure"
-        )
-    return value.reshape(())
-
-
-def _check_loss(loss: object) -> Loss | None:
-    if loss is not None and not callable(loss):
-        raise TypeError(f"loss must be callable as loss(output, y), got {type(loss).__name__}")
-    return loss
-
-
-def loss_of(
-    model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None, *, targets: Tensor | None = None
-) -> Tensor:
-    """One forward pass under ``InputGuard`` (``X`` checked against the first layer
-    that receives it) and the checked loss.
-
-    With the default loss, ``targets`` (default ``y``) are checked against the
-    output's shape first (:func:`check_targets`): pass every label of a data set
-    to check them all on the output of one batch.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from vgp.probe import loss_of
-    >>> model = torch.nn.Linear(2, 1)
-    >>> _ = torch.nn.init.zeros_(model.bias)
-    >>> f"{loss_of(model, torch.zeros(4, 2), torch.ones(4), None).item():.4f}"   # log 2
-    '0.6931'
-    """
-    with InputGuard(model, X):
-        output = model(X)
-    if loss is None:
-        every = y if targets is None else targets
-        if every is not y and isinstance(output, Tensor) and output.dim():
-            check_targets(output[:1].expand(len(every), *output.shape[1:]), every)
-        else:
-            check_targets(output, y)
-        return check_loss_value(default_loss(output, y))
-    return check_loss_value(loss(output, y))
-
-
 def gradient_norms(
     model: nn.Module,
     X: Tensor,
@@ -265,8 +100,8 @@ def gradient_norms(
     One forward and one backward pass on ``(X, y)``. The gradients are taken with
     ``torch.autograd.grad``, so the model's ``.grad`` fields are left untouched.
     The default loss is binary cross-entropy with logits for one output and
-    cross-entropy for several (:func:`default_loss`; ``y`` is checked against
-    the output first, :func:`check_targets`).
+    cross-entropy for several (:func:`vgp.losses.default_loss`; ``y`` is checked against
+    the output first, :func:`vgp.losses.check_targets`).
 
     ``params`` chooses the groups (:mod:`vgp.groups`): ``"weights"``, the weight
     matrix of every ``nn.Linear`` and convolution (0.0 for one the pass does
@@ -284,7 +119,7 @@ def gradient_norms(
     float64 ``X`` into a float32 net is an error), or integer token ids for a
     model with an ``nn.Embedding``; its width must suit the first layer that
     receives it; ``y`` has one target per row of ``X`` and, with the default
-    loss, fits the output (:func:`check_targets`: labels in [0, 1] for one
+    loss, fits the output (:func:`vgp.losses.check_targets`: labels in [0, 1] for one
     output, whole labels ``0..C-1`` for ``C``; a net with more than two outputs
     given only labels 0 and 1 gets a warning); a custom loss must return a
     scalar tensor that depends on the parameters.
@@ -343,138 +178,6 @@ def gradient_norms(
 def _combine(norms: list[float]) -> float:
     """The norm of several tensors taken together, from their norms."""
     return norms[0] if len(norms) == 1 else math.sqrt(sum(n * n for n in norms))
-
-
-def _time_input(model: nn.Module, X: Tensor, time_dim: int) -> int:
-    """Check that ``X`` has a time axis at ``time_dim``; return it as a positive index."""
-    check_int("time_dim", time_dim, minimum=-X.dim())
-    least = 2 if not X.is_floating_point() else 3
-    if X.dim() < least:
-        shape = "(batch, time) token ids" if least == 2 else "(batch, time, features)"
-        raise ValueError(
-            f"X must have a time axis, shaped {shape}, got X of shape {tuple(X.shape)}"
-        )
-    dim = time_dim % X.dim()
-    if dim == 0 or time_dim >= X.dim():
-        raise ValueError(
-            f"time_dim must name a dimension of X other than the batch (0), one of "
-            f"1..{X.dim() - 1}; got {time_dim} for X of shape {tuple(X.shape)}"
-        )
-    if X.shape[dim] == 0:
-        raise ValueError(f"X must have at least one time step, got shape {tuple(X.shape)}")
-    return dim
-
-
-def time_gradients(
-    model: nn.Module, X: Tensor, y: Tensor, loss: Loss | None = None, *, time_dim: int = 1
-) -> list[float]:
-    """The norm of ``dL/dx_t`` for every step ``t`` of a sequence input, first step first.
-
-    ``X`` is shaped (batch, time, features) (``time_dim`` moves the time axis,
-    e.g. ``time_dim=2`` for a 1-d convolution's (batch, channels, time)). One
-    forward and one backward pass: entry ``t`` is the Frobenius norm, over the
-    batch and the features, of the loss's gradient with respect to the inputs
-    of step ``t``. How it falls with the distance from the last step is the
-    vanishing gradient through time. Any model that takes such an input works
-    (RNN, LSTM, GRU, a transformer, a 1-d convolution). Integer ``X`` of shape
-    (batch, time) (token ids) is accepted by a model with an ``nn.Embedding``:
-    the gradient is then taken with respect to the first embedding's output,
-    the vectors that stand for the tokens. The model's ``.grad`` fields are left
-    untouched; the loss is the one of :func:`gradient_norms`.
-
-    Examples
-    --------
-    >>> import torch
-    >>> import vgp
-    >>> class LastStep(torch.nn.Module):
-    ...     def __init__(self):
-    ...         super().__init__()
-    ...         self.rnn = torch.nn.RNN(1, 16, batch_first=True)
-    ...         self.head = torch.nn.Linear(16, 1)
-    ...     def forward(self, x):
-    ...         return self.head(self.rnn(x)[0][:, -1])
-    >>> _ = torch.manual_seed(0)
-    >>> model, X = LastStep(), torch.randn(32, 50, 1)
-    >>> grads = vgp.time_gradients(model, X, (X.sum(dim=(1, 2)) > 0).float())
-    >>> len(grads), grads[0] < 1e-3 * grads[-1]   # step 1 hears almost nothing of the loss
-    (50, True)
-    """
-    check_module("model", model)
-    trainable_parameters(model)
-    X = check_X(model, X)
-    y = check_y(X, y)
-    dim = _time_input(model, X, time_dim)
-    loss = _check_loss(loss)
-    with StepInput(model, X, dim) as steps:
-        value = loss_of(model, steps.x, y, loss)
-    (grad,) = torch.autograd.grad(value, steps.measured(), allow_unused=True)
-    return steps.norms(grad)
-
-
-class StepInput:
-    """The input whose gradient is measured step by step, while the block is open.
-
-    For floating-point ``X``: ``x``, a leaf copy of it that requires grad. For
-    integer ``X`` (token ids): ``x`` is ``X`` itself, and the output of the first
-    ``nn.Embedding`` that reads it is measured (a forward hook captures it and
-    keeps its gradient). :meth:`norms` turns that gradient into one norm per
-    step along dimension ``dim``.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from vgp.probe import StepInput
-    >>> model = torch.nn.Linear(1, 1, bias=False)
-    >>> with StepInput(model, torch.ones(2, 3, 1), dim=1) as steps:
-    ...     value = model(steps.x)[:, -1].sum()   # only the last step counts
-    >>> steps.norms(torch.autograd.grad(value, steps.measured())[0])[0]
-    0.0
-    """
-
-    def __init__(self, model: nn.Module, X: Tensor, dim: int) -> None:
-        self.model, self.X, self.dim = model, X, dim
-        self.captured: list[Tensor] = []
-        self.handles: list = []
-        self.x = X.detach().requires_grad_(True) if X.is_floating_point() else X
-
-    def __enter__(self) -> StepInput:
-        if self.X.is_floating_point():
-            self.captured.append(self.x)
-        else:
-            self.handles = [
-                m.register_forward_hook(self._hook)
-                for m in self.model.modules()
-                if isinstance(m, nn.Embedding)
-            ]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for handle in self.handles:
-            handle.remove()
-        self.handles = []
-
-    def _hook(self, module: nn.Module, inputs: tuple, output: Tensor) -> Tensor | None:
-        if self.captured or inputs[0] is not self.X:
-            return None
-        if not output.requires_grad:
-            output = output.detach().requires_grad_(True)
-        output.retain_grad()
-        self.captured.append(output)
-        return output
-
-    def measured(self) -> Tensor:
-        """The tensor whose gradient is measured; a named error if the pass never made it."""
-        if not self.captured:
-            raise ValueError("X does not reach an nn.Embedding of the model: no step to measure")
-        return self.captured[0]
-
-    def norms(self, grad: Tensor | None) -> list[float]:
-        """The norm of ``grad`` at every step, over the batch and the features."""
-        if grad is None:
-            raise ValueError("the loss does not depend on X: no gradient flows back to the input")
-        g = grad.detach()
-        steps = g.movedim(self.dim, 0).reshape(g.shape[self.dim], -1)
-        return torch.linalg.vector_norm(steps.double(), dim=1).tolist()
 
 
 @dataclass(frozen=True)

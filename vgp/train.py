@@ -12,8 +12,9 @@ from torch import nn
 from vgp._checks import check_choice, check_inputs, check_int, check_module, check_number
 from vgp.data import Dataset
 from vgp.groups import trainable_groups
+from vgp.losses import default_loss, loss_of
 from vgp.nets import BatchNorm
-from vgp.probe import _norms, default_loss, loss_of
+from vgp.probe import _norms
 
 OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam")
 """The values :func:`train` accepts for ``optimizer`` (``momentum`` is SGD with 0.9)."""
@@ -157,7 +158,7 @@ def train(
     """Train ``model`` on ``data`` in place and return its :class:`History`.
 
     Mini-batches are shuffled with a generator seeded by ``seed``; the loss is
-    :func:`vgp.probe.default_loss`. ``clip`` rescales the gradients so that their
+    :func:`vgp.losses.default_loss`. ``clip`` rescales the gradients so that their
     global norm is at most ``clip`` (``torch.nn.utils.clip_grad_norm_``); the
     recorded gradient norms are those *before* clipping, the true ``dL/dW``.
     The test split is evaluated before training and after every epoch; a
