@@ -3,7 +3,7 @@ on a reader's own loss: one forward pass of a model to one scalar loss.
 
 :func:`default_loss` is binary cross-entropy with logits for one output and
 cross-entropy for several; :func:`loss_of` runs the forward pass with the input
-checks of :class:`vgp._checks.InputGuard` and checks what the loss returned.
+checks of ``InputGuard`` (``X`` against the first layer that reads it) and checks what the loss returned.
 """
 
 from __future__ import annotations
