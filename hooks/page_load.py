@@ -1,18 +1,26 @@
 """MkDocs hook: two changes to what Material puts in every page, each found with Lighthouse's mobile test.
 
-**Scripts run after the page is parsed.** Material writes its script and the
-site's ``extra_javascript`` as ordinary ``<script src>`` at the end of
-``<body>``: the parser stops there to run them, and the first thing Material's
-script does (apply the palette, read the header's computed style, measure every
-code block and the viewport) forces the browser to style and lay out the whole
-page inside that one script task, the longest task of every page. This hook
-gives each ``<script src>`` of a page ``defer`` (:func:`deferred`): the scripts
-still run in the same order, before ``DOMContentLoaded``, where Material
-expects them, but after the parser is done and the page has been laid out,
-so their measurements read a layout that is already there. On four chapters,
-total blocking time fell from 470-650 ms to 90-170 ms and the largest
-contentful paint from 3.2-3.7 s to 2.0-2.4 s (``benchmarks/run.py lighthouse``,
-under load).
+**Scripts start after the first paint.** Material writes its script and the
+site's ``extra_javascript`` as ``<script src>`` at the end of ``<body>``. Run
+there, or ``defer``-red, they start while the browser is still turning the
+first frame of a long page into pixels, and the first thing Material's script
+does (apply the palette, read the header's computed style, measure the
+viewport) restyles the whole page. On the long chapters (4,000 to 4,700
+elements, most of them KaTeX's) that race decided the score: one load in two
+or three presented its first frame after the scripts had run, and Lighthouse
+then counts the scripts' download and run time into the largest contentful
+paint (3.2 to 3.6 s, score 76 to 88, where the same page otherwise scores 96
+to 98: ``benchmarks/run.py lighthouse`` on a quiet machine, and Chromium's
+traces). This hook (:func:`after_paint`) turns each ``<script src>`` into an
+inert ``<script type="text/plain" data-after-paint="...">`` and a
+``<link rel="preload">`` (the download still starts at once) and adds
+:data:`LOADER`, which runs them, in their order, once the browser reports the
+page's first contentful paint (or at once where it cannot report paints, and
+after 3 s at the latest). Material starts its components on
+``DOMContentLoaded``, which has fired by then, so the loader fires it again
+for the scripts it ran (Material's, and the site's own, which listen for
+Material's ``document$`` or that event). A reader sees the text and figures
+as before and the copy buttons, search and palette toggle a moment later.
 
 **No restyle of every element for a palette switch on load.** Material's
 ``palette.*.min.css`` holds::
@@ -42,30 +50,73 @@ from pathlib import Path
 
 log = logging.getLogger("mkdocs.hooks.page_load")
 
-SCRIPT = re.compile(r"<script src=(?P<src>\"[^\"]*\")(?P<rest>[^>]*)>")
-"""A ``<script>`` element with a ``src``."""
+SCRIPT = re.compile(r"<script src=\"(?P<src>[^\"]*)\"(?P<rest>[^>]*)></script>")
+"""An external classic ``<script>`` element (``src`` first, as MkDocs writes it)."""
+
+LOADER = """<script>(function () {
+  var waiting = [].slice.call(document.querySelectorAll("script[data-after-paint]")), started = false;
+  function start() {
+    if (started) return;
+    started = true;
+    var left = waiting.length;
+    waiting.forEach(function (inert) {
+      var script = document.createElement("script");
+      script.src = inert.getAttribute("data-after-paint");
+      script.async = false;  // run in document order, as the page wrote them
+      script.onload = script.onerror = function () {
+        if (--left === 0) document.dispatchEvent(new Event("DOMContentLoaded"));
+      };
+      document.body.appendChild(script);
+    });
+  }
+  var types = window.PerformanceObserver && PerformanceObserver.supportedEntryTypes;
+  if (types && types.indexOf("paint") >= 0) {
+    new PerformanceObserver(function (list) {
+      if (list.getEntriesByName("first-contentful-paint").length) start();
+    }).observe({type: "paint", buffered: true});
+    setTimeout(start, 3000);
+  } else {
+    start();
+  }
+})();</script>"""
+"""Runs the page's scripts after its first contentful paint (see the module's text)."""
 
 
-def deferred(page: str) -> str:
-    """``page`` with ``defer`` on every ``<script src>`` that has neither ``defer``
-    nor ``async`` nor ``type="module"`` (deferred already).
+def after_paint(page: str) -> str:
+    """``page`` with every external classic script run by :data:`LOADER` after the
+    first paint instead of where it stands (``async`` scripts and modules are left).
 
     Examples
     --------
-    >>> deferred('<script src="a.js"></script><script>inline()</script><script src="b.js" async></script>')
-    '<script src="a.js" defer></script><script>inline()</script><script src="b.js" async></script>'
+    >>> page = after_paint('<body><script src="a.js"></script><script>inline()</script></body>')
+    >>> page.startswith('<body><link rel="preload" href="a.js" as="script">'
+    ...                 '<script type="text/plain" data-after-paint="a.js"></script><script>inline()</script>')
+    True
+    >>> page.endswith(LOADER + "</body>")
+    True
+    >>> after_paint('<body><script src="m.js" type="module"></script></body>')
+    '<body><script src="m.js" type="module"></script></body>'
     """
 
-    def defer(match: re.Match) -> str:
-        if re.search(r"\b(defer|async)\b|type=\"module\"", match.group("rest")):
+    def inert(match: re.Match) -> str:
+        if re.search(r"\basync\b|type=\"module\"", match.group("rest")):
             return match.group(0)
-        return f'<script src={match.group("src")}{match.group("rest")} defer>'
+        src = match.group("src")
+        return (f'<link rel="preload" href="{src}" as="script">'
+                f'<script type="text/plain" data-after-paint="{src}"></script>')
 
-    return SCRIPT.sub(defer, page)
+    changed = SCRIPT.sub(inert, page)
+    if changed == page:
+        return page
+    head, body_end, tail = changed.rpartition("</body>")
+    if not body_end:
+        raise ValueError("after_paint: the page has scripts but no </body> to put the loader before")
+    return head + LOADER + body_end + tail
 
 
 def on_post_page(output: str, page, config) -> str:
-    return deferred(output)
+    return after_paint(output)
+
 
 SWITCHING = (
     "[data-md-color-switching] *,[data-md-color-switching] :after,"

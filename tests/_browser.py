@@ -234,8 +234,10 @@ def _copy(browser, server: str) -> str:
     browser.get(server)
     browser.execute_script(COPY_LISTENER)
     block = browser.find_element(By.CSS_SELECTOR, "div.language-pycon")
-    button = block.find_element(By.CSS_SELECTOR, "button[data-md-type=copy], button.md-clipboard")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", block)
+    # Material adds a block's copy button when the block comes into view (content.lazy).
+    button = WebDriverWait(browser, 10).until(
+        lambda d: block.find_element(By.CSS_SELECTOR, "button[data-md-type=copy], button.md-clipboard"))
     ActionChains(browser).move_to_element(block).pause(0.3).click(button).perform()
     return WebDriverWait(browser, 5).until(lambda d: d.execute_script("return window.__copied"))
 

@@ -205,7 +205,7 @@ def test_only_the_explore_page_loads_its_script_and_stylesheet(site) -> None:
     pages = {p.parent.name: p.read_text() for p in site.rglob("index.html")}
     loading = {name for name, html in pages.items() if "explore.js" in html or "explore.css" in html}
     assert loading == {"explore"}
-    assert 'src="../assets/javascripts/explore.js"' in pages["explore"]
+    assert 'data-after-paint="../assets/javascripts/explore.js"' in pages["explore"]  # run by hooks/page_load.py
 
 
 def test_the_page_weighs_under_400_kb(site) -> None:

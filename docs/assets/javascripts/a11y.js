@@ -5,13 +5,15 @@
 // so two headings with one name (the API's vgp.Probe and vgp.probe.Probe) make
 // two landmarks with one name; and code blocks that scroll sideways cannot be
 // reached with the keyboard.
+function unlandmark(nav) {
+  nav.setAttribute("role", "none"); // a copy button, not a navigation landmark
+}
+
 function fixAccessibility(body) {
   body.querySelectorAll('.md-search[role="dialog"]:not([aria-label])').forEach((dialog) => {
     dialog.setAttribute("aria-label", "Search");
   });
-  body.querySelectorAll("nav.md-code__nav:not([role])").forEach((nav) => {
-    nav.setAttribute("role", "none"); // a copy button, not a navigation landmark
-  });
+  body.querySelectorAll("nav.md-code__nav:not([role])").forEach(unlandmark);
   body.querySelectorAll("[data-md-component='toc'] nav.md-nav:not([role])").forEach((nav) => {
     // A level of the page's table of contents, which is the landmark: no role and
     // no name of its own (a name would make role="none" void).
@@ -22,10 +24,33 @@ function fixAccessibility(body) {
   // not once per block (a write between two reads would void the layout).
   const blocks = body.querySelectorAll(".md-code__content, .highlight pre > code, .arithmatex, .katex-display, .md-typeset__scrollwrap");
   const scrolling = Array.from(blocks).filter(
-    (block) => !block.hasAttribute("tabindex") && block.scrollWidth > block.clientWidth,
+    (block) => !block.hasAttribute("tabindex") && scrolls(block),
   );
   scrolling.forEach((block) => block.setAttribute("tabindex", "0"));
 }
+
+// Material mounts a code block only when it comes into view (mkdocs.yml's
+// content.lazy): it then adds the copy button's <nav> (unnamed here as it
+// comes) and sets the block's tabindex from its own check, which removes it
+// where the screen has no hover (a phone): put it back on a block that scrolls.
+function scrolls(block) {
+  return block.scrollWidth > block.clientWidth;
+}
+
+new MutationObserver((records) => {
+  for (const record of records) {
+    if (record.type === "attributes") {
+      const block = record.target;
+      if (!block.hasAttribute("tabindex") && block.matches(".highlight pre > code") && scrolls(block)) {
+        block.setAttribute("tabindex", "0");
+      }
+      continue;
+    }
+    for (const node of record.addedNodes) {
+      if (node.nodeType === 1 && node.matches("nav.md-code__nav:not([role])")) unlandmark(node);
+    }
+  }
+}).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ["tabindex"] });
 
 if (typeof document$ !== "undefined") {
   document$.subscribe(({ body }) => fixAccessibility(body));
