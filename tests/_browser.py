@@ -72,6 +72,8 @@ class Report:
     copied: str = ""
     screenshots: dict[str, Path] = field(default_factory=dict)
     explore: dict[str, object] = field(default_factory=dict)
+    held: dict[str, list] = field(default_factory=dict)
+    """Per page and width: the number of blocks held off screen, and those holding moved."""
     shots: dict[str, dict] = field(default_factory=dict)
     """Per screenshot, the page as it was when the shot was taken (:data:`SHOT_STATE`)."""
 
@@ -219,6 +221,11 @@ def _visit(browser, server: str, path: str, axe: str) -> tuple[list[str], list[s
             problems.append(f"request to another host: {url}")
     problems += [f"console error: {e['message'][:200]}"
                  for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    try:  # a11y.js marks sideways-scrolling blocks in idle time, then says so
+        WebDriverWait(browser, 10).until(
+            lambda d: d.execute_script("return document.body.hasAttribute('data-scroll-checked')"))
+    except Exception:
+        problems.append("a11y.js did not finish marking the blocks that scroll sideways")
     browser.execute_script(axe)
     violations = [f"{rule} ({impact}, {count} nodes) e.g. {targets}"
                   for rule, impact, count, targets in browser.execute_async_script(AXE_RUN)]
@@ -349,6 +356,58 @@ def _explore(browser, server: str, axe: str, out: Path) -> dict[str, object]:
     return found
 
 
+HELD_PAGES = ("chain-rule/", "diagnosing/", "cheatsheet/", "bibliography/",
+              "notebooks/six-treatments/", "reference/api/")
+"""Pages whose layout is compared with the blocks held off screen and without: long
+chapters, tables, a definition list, a notebook, an API page."""
+
+BLOCKS = """
+const held = Array.from(document.querySelectorAll('.vgp-offscreen'));
+if (!arguments[0]) held.forEach(el => { el.classList.remove('vgp-offscreen'); el.style.containIntrinsicSize = ''; });
+return Array.from(document.querySelectorAll('.md-typeset > *'))
+  .map(el => { const r = el.getBoundingClientRect();
+               return [el.tagName + '.' + el.className.replace(' vgp-offscreen', '').replace('vgp-offscreen', ''),
+                       Math.round(r.top + scrollY), Math.round(r.height)]; });
+"""
+"""The article's blocks (tag, class, top and height in CSS pixels) as they are
+(argument true) or with every held block let go (false)."""
+
+
+def _held_layout(browser, server: str) -> dict[str, list[str]]:
+    """Per page and width: how many blocks the loader held, and every block that
+    holding moved or resized (once each held block has been drawn, as a reader
+    scrolling down sees it)."""
+    import time
+
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    found = {}
+    try:
+        for width in (1280, 390):
+            browser.set_window_size(width, 900)
+            for path in HELD_PAGES:
+                browser.get(server + path)
+                WebDriverWait(browser, 10).until(
+                    lambda d: d.execute_script("return document.body.hasAttribute('data-scroll-checked')"))
+                held = browser.execute_script("return document.querySelectorAll('.vgp-offscreen').length")
+                y = 0
+                while y < browser.execute_script("return document.documentElement.scrollHeight"):
+                    browser.execute_script(f"window.scrollTo(0, {y})")
+                    time.sleep(0.05)
+                    y += 400
+                browser.execute_script("window.scrollTo(0, 0)")
+                time.sleep(0.1)
+                kept = browser.execute_script(BLOCKS, True)
+                free = browser.execute_script(BLOCKS, False)
+                moved = [f"{a} held, {b} not" for a, b in zip(kept, free, strict=False) if a != b][:5]
+                if len(kept) != len(free):
+                    moved.append(f"{len(kept)} blocks held, {len(free)} not")
+                found[f"{path} at {width} px"] = [held, moved]
+    finally:
+        browser.set_window_size(1280, 900)
+    return found
+
+
 def run(site: Path) -> Report:
     """Serve ``site``, drive Chromium through it, and report what was found."""
     with _serve(site) as server:
@@ -359,6 +418,7 @@ def run(site: Path) -> Report:
             for path in page_paths(site):
                 report.pages[path], report.axe[path] = _visit(browser, server, path, axe)
             report.copied = _copy(browser, server)
+            report.held = _held_layout(browser, server)
             out = Path(os.environ.get("VGP_ARTIFACTS", ROOT / "artifacts"))
             out.mkdir(parents=True, exist_ok=True)
             for name, path in SCREENSHOTS.items():

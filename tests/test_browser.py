@@ -53,6 +53,17 @@ def test_accessibility_with_axe_finds_nothing_at_all(report):
     assert not found, "\n".join(found)
 
 
+def test_blocks_held_off_screen_stay_where_they_were(report):
+    """The loader (hooks/page_load.py) holds the blocks far from the screen, at their
+    own height: on six pages at desktop and phone widths, every block is where it is
+    with the holding undone, to the pixel; and the long pages do hold blocks."""
+    assert len(report.held) == 12
+    moved = {page: blocks for page, (_, blocks) in report.held.items() if blocks}
+    assert not moved, moved
+    for page in ("chain-rule/", "diagnosing/"):
+        assert report.held[f"{page} at 390 px"][0] > 10, report.held
+
+
 def test_copy_button_copies_runnable_code(report):
     """A real click on a pycon block's copy button copies code, not prompts or output."""
     lines = report.copied.splitlines()

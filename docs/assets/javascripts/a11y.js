@@ -9,6 +9,34 @@ function unlandmark(nav) {
   nav.setAttribute("role", "none"); // a copy button, not a navigation landmark
 }
 
+function scrolls(block) {
+  return block.scrollWidth > block.clientWidth;
+}
+
+const later = window.requestIdleCallback || ((callback) => setTimeout(callback, 1));
+
+// Give every block that scrolls sideways a tab stop. The blocks far from the
+// screen are held unlaid-out (hooks/page_load.py), and asking a block for its
+// width lays it out: asked all at once, that would lay out the whole page in
+// one long task. So: slices of about 8 ms in idle time, each reading
+// its blocks' widths before writing any tabindex (a write between two reads
+// would void the layout).
+function markScrolling(blocks) {
+  let next = 0;
+  const slice = () => {
+    const start = performance.now();
+    const scrolling = [];
+    while (next < blocks.length && performance.now() - start < 8) {
+      const block = blocks[next++];
+      if (!block.hasAttribute("tabindex") && scrolls(block)) scrolling.push(block);
+    }
+    scrolling.forEach((block) => block.setAttribute("tabindex", "0"));
+    if (next < blocks.length) later(slice);
+    else document.body.setAttribute("data-scroll-checked", "");
+  };
+  later(slice);
+}
+
 function fixAccessibility(body) {
   body.querySelectorAll('.md-search[role="dialog"]:not([aria-label])').forEach((dialog) => {
     dialog.setAttribute("aria-label", "Search");
@@ -20,23 +48,14 @@ function fixAccessibility(body) {
     nav.removeAttribute("aria-label");
     nav.setAttribute("role", "none");
   });
-  // All the reads, then all the writes: the browser lays the page out once,
-  // not once per block (a write between two reads would void the layout).
-  const blocks = body.querySelectorAll(".md-code__content, .highlight pre > code, .arithmatex, .katex-display, .md-typeset__scrollwrap");
-  const scrolling = Array.from(blocks).filter(
-    (block) => !block.hasAttribute("tabindex") && scrolls(block),
-  );
-  scrolling.forEach((block) => block.setAttribute("tabindex", "0"));
+  markScrolling(Array.from(body.querySelectorAll(
+    ".md-code__content, .highlight pre > code, .arithmatex, .katex-display, .md-typeset__scrollwrap")));
 }
 
 // Material mounts a code block only when it comes into view (mkdocs.yml's
 // content.lazy): it then adds the copy button's <nav> (unnamed here as it
 // comes) and sets the block's tabindex from its own check, which removes it
 // where the screen has no hover (a phone): put it back on a block that scrolls.
-function scrolls(block) {
-  return block.scrollWidth > block.clientWidth;
-}
-
 new MutationObserver((records) => {
   for (const record of records) {
     if (record.type === "attributes") {
