@@ -9,10 +9,11 @@ viewport) restyles the whole page. On the long chapters (4,000 to 4,700
 elements, most of them KaTeX's) that race decided the score: one load in two
 or three presented its first frame after the scripts had run, and Lighthouse
 then counts the scripts' download and run time into the largest contentful
-paint (3.2 to 3.6 s, score 76 to 88, where the same page otherwise scores 96
-to 98: ``benchmarks/run.py lighthouse`` on a quiet machine, and Chromium's
-traces). This hook (:func:`after_paint`) turns each ``<script src>`` into an
-inert ``<script type="text/plain" data-after-paint="...">`` and a
+paint (3.3 to 3.6 s: diagnosing, normalisation, initialisation and chain-rule
+scored 73 to 83 on a quiet machine, where the same pages score 96 to 98 when
+the frame comes first: ``benchmarks/run.py lighthouse`` and Chromium's traces).
+This hook (:func:`after_paint`) turns each ``<script src>`` into an inert
+``<script type="text/plain" data-after-paint="...">`` and a
 ``<link rel="preload">`` (the download still starts at once) and adds
 :data:`LOADER`, which runs them, in their order, once the browser reports the
 page's first contentful paint (or at once where it cannot report paints, and
@@ -29,7 +30,7 @@ at the height it was just laid out at (``assets/stylesheets/content.css``,
 class ``vgp-offscreen``). Material's start-up then restyles the whole page four
 times (reading the viewport, the search results, the header's colour after
 setting the palette, the header's size); held blocks are left out of each. On
-the long chapters total blocking time fell from 230-400 ms to 40-110 ms. The
+the long chapters total blocking time fell from 230-440 ms to 40-210 ms. The
 height is the block's own, so nothing moves, nothing overflows a held block
 (axe's colour check hit-tests what lies under text; a block held at a guessed
 height let its text overlap the footer), and the blocks near the screen are
@@ -69,11 +70,12 @@ SCRIPT = re.compile(r"<script src=\"(?P<src>[^\"]*)\"(?P<rest>[^>]*)></script>")
 """An external classic ``<script>`` element (``src`` first, as MkDocs writes it)."""
 
 SKIPPABLE = ".md-typeset > :not(h1, h2, h3, h4, h5, h6, hr, table, .arithmatex, .doc, .vgp-explore)"
-"""The blocks :data:`LOADER` may hold off screen: not headings (the table of contents
-and the links to a section measure them), not tables (Material wraps them in new
-elements when it starts), not display formulas (they scroll sideways when wide, and
-a held block shows no scroll bar: its height would change), not an API page's modules (one is most of the page, and
-reading a width in it would lay it all out), not the explore widget (it is the page)."""
+"""The blocks :data:`LOADER` may hold off screen: not headings (the table of
+contents and the links to a section measure them), not tables (Material wraps
+them in new elements when it starts), not display formulas (they scroll sideways
+when wide, and a held block shows no scroll bar: its height would change), not an
+API page's modules (one is most of the page, and reading a width in it would lay
+it all out), not the explore widget (it is the page)."""
 
 LOADER = """<script>(function () {
   var SKIPPABLE = {skippable};
