@@ -249,6 +249,13 @@ def _copy(browser, server: str) -> str:
     return WebDriverWait(browser, 5).until(lambda d: d.execute_script("return window.__copied"))
 
 
+NEXT_FRAME = """
+const done = arguments[arguments.length - 1];
+requestAnimationFrame(() => requestAnimationFrame(() => done(true)));
+"""
+"""Return after two frames: the one that lays out what changed, the one after."""
+
+
 SHOT_STATE = """
 const math = document.querySelectorAll('.arithmatex');
 return {
@@ -270,11 +277,18 @@ and the formulas (in the page, rendered by KaTeX, in error)."""
 def _screenshot(
     browser, server: str, path: str, target: Path, width: int = 1280
 ) -> tuple[Path, dict]:
+    from selenium.webdriver.support.ui import WebDriverWait
+
     browser.set_window_size(width, 900)
     browser.get(server + path)
     _wait_for_math(browser)
     height = browser.execute_script("return document.documentElement.scrollHeight")
     browser.set_window_size(width, min(height, 6000))
+    # The taller window brings lazy figures into view only now: wait for them (as a
+    # reader would) and for a frame that paints them, or the check names what is missing.
+    with contextlib.suppress(Exception):
+        WebDriverWait(browser, 10).until(lambda d: d.execute_script(LOAD_LAZY_IMAGES))
+    browser.execute_async_script(NEXT_FRAME)
     state = browser.execute_script(SHOT_STATE)
     browser.save_screenshot(str(target))
     browser.set_window_size(1280, 900)
