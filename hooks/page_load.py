@@ -26,11 +26,15 @@ as before and the copy buttons, search and palette toggle a moment later.
 **Blocks far from the screen are held.** Before it runs the scripts, the
 loader gives every block of the article (:data:`SKIPPABLE`) that lies more than
 a screen above or two screens below the viewport ``content-visibility: auto``
-at the height it was just laid out at (``assets/stylesheets/content.css``,
-class ``vgp-offscreen``). Material's start-up then restyles the whole page four
-times (reading the viewport, the search results, the header's colour after
-setting the palette, the header's size); held blocks are left out of each. On
-the long chapters total blocking time fell from 230-440 ms to 40-210 ms. The
+at the size it was just laid out at (``assets/stylesheets/content.css``,
+attribute ``data-held``: not a class, since Material still has to find the
+tables by ``table:not([class])`` to wrap them). Material's start-up then
+restyles the whole page four times (reading the viewport, the search results,
+the header's colour after setting the palette, the header's size); held blocks
+are left out of each. On the long chapters total blocking time fell from
+230-440 ms to 40-210 ms; on the API pages, whose modules' inner blocks are held
+too, from 250-790 ms to 110-130 ms, once their parameters were lists instead of
+tables (``mkdocs.yml``: each table Material wraps restyles its whole module). The
 height is the block's own, so nothing moves, nothing overflows a held block
 (axe's colour check hit-tests what lies under text; a block held at a guessed
 height let its text overlap the footer), and the blocks near the screen are
@@ -69,13 +73,19 @@ log = logging.getLogger("mkdocs.hooks.page_load")
 SCRIPT = re.compile(r"<script src=\"(?P<src>[^\"]*)\"(?P<rest>[^>]*)></script>")
 """An external classic ``<script>`` element (``src`` first, as MkDocs writes it)."""
 
-SKIPPABLE = ".md-typeset > :not(h1, h2, h3, h4, h5, h6, hr, table, .arithmatex, .doc, .vgp-explore)"
-"""The blocks :data:`LOADER` may hold off screen: not headings (the table of
-contents and the links to a section measure them), not tables (Material wraps
-them in new elements when it starts), not display formulas (they scroll sideways
-when wide, and a held block shows no scroll bar: its height would change), not an
-API page's modules (one is most of the page, and reading a width in it would lay
-it all out), not the explore widget (it is the page)."""
+SKIPPABLE = ", ".join(
+    f"{parent} > :not(h1, h2, h3, h4, h5, h6, hr, .arithmatex, .doc, .vgp-explore)"
+    for parent in (".md-typeset", ".md-typeset .doc-object", ".md-typeset .doc-contents")
+)
+"""The blocks :data:`LOADER` may hold off screen: the article's, and on the API
+pages those inside each documented object (its signature, its docstring's
+paragraphs, lists and examples), since one module is most of its page. Never
+held: headings (the table of contents and the links to a section measure them),
+display formulas (they scroll sideways when wide, and a held block shows no
+scroll bar: its height would change), the API's containers themselves (``.doc``:
+each holds headings), the explore widget (it is the page). Tables are held at
+their width and height: Material moves each into a scrolling wrapper when it
+starts, and the held table keeps its size there."""
 
 LOADER = """<script>(function () {
   var SKIPPABLE = {skippable};
@@ -90,14 +100,18 @@ LOADER = """<script>(function () {
     var boxes = [].map.call(blocks, function (block) { return block.getBoundingClientRect(); });
     var edges = [].map.call(blocks, function (block) {
       var style = getComputedStyle(block);
-      return parseFloat(style.paddingTop) + parseFloat(style.paddingBottom)
-        + parseFloat(style.borderTopWidth) + parseFloat(style.borderBottomWidth);
+      return [parseFloat(style.paddingLeft) + parseFloat(style.paddingRight)
+                + parseFloat(style.borderLeftWidth) + parseFloat(style.borderRightWidth),
+              parseFloat(style.paddingTop) + parseFloat(style.paddingBottom)
+                + parseFloat(style.borderTopWidth) + parseFloat(style.borderBottomWidth)];
     });
     [].forEach.call(blocks, function (block, i) {
       if (boxes[i].top > 2 * height || boxes[i].bottom < -height) {
-        // The held size is the content's: the block's padding and border come on top.
-        block.style.containIntrinsicSize = "auto " + (boxes[i].height - edges[i]) + "px";
-        block.classList.add("vgp-offscreen");
+        // The held size is the content's: the block's padding and border come on
+        // top. The width counts for the blocks that shrink to fit (tables).
+        block.style.containIntrinsicSize = "auto " + (boxes[i].width - edges[i][0]) + "px auto "
+          + (boxes[i].height - edges[i][1]) + "px";
+        block.setAttribute("data-held", "");
       }
     });
   }

@@ -371,16 +371,16 @@ def _explore(browser, server: str, axe: str, out: Path) -> dict[str, object]:
 
 
 HELD_PAGES = ("chain-rule/", "diagnosing/", "cheatsheet/", "bibliography/",
-              "notebooks/six-treatments/", "reference/api/")
+              "notebooks/six-treatments/", "reference/api/", "reference/api-measuring/")
 """Pages whose layout is compared with the blocks held off screen and without: long
-chapters, tables, a definition list, a notebook, an API page."""
+chapters, tables, a definition list, a notebook, two API pages (formulas, tables)."""
 
 BLOCKS = """
-const held = Array.from(document.querySelectorAll('.vgp-offscreen'));
-if (!arguments[0]) held.forEach(el => { el.classList.remove('vgp-offscreen'); el.style.containIntrinsicSize = ''; });
-return Array.from(document.querySelectorAll('.md-typeset > *'))
+const held = Array.from(document.querySelectorAll('[data-held]'));
+if (!arguments[0]) held.forEach(el => { el.removeAttribute('data-held'); el.style.containIntrinsicSize = ''; });
+return Array.from(document.querySelectorAll('.md-typeset > *, .md-typeset .doc > *'))
   .map(el => { const r = el.getBoundingClientRect();
-               return [el.tagName + '.' + el.className.replace(' vgp-offscreen', '').replace('vgp-offscreen', ''),
+               return [el.tagName + '.' + el.className,
                        Math.round(r.top + scrollY), Math.round(r.height)]; });
 """
 """The article's blocks (tag, class, top and height in CSS pixels) as they are
@@ -403,7 +403,7 @@ def _held_layout(browser, server: str) -> dict[str, list[str]]:
                 browser.get(server + path)
                 WebDriverWait(browser, 10).until(
                     lambda d: d.execute_script("return document.body.hasAttribute('data-scroll-checked')"))
-                held = browser.execute_script("return document.querySelectorAll('.vgp-offscreen').length")
+                held = browser.execute_script("return document.querySelectorAll('[data-held]').length")
                 y = 0
                 while y < browser.execute_script("return document.documentElement.scrollHeight"):
                     browser.execute_script(f"window.scrollTo(0, {y})")
