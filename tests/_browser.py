@@ -357,6 +357,9 @@ def _explore(browser, server: str, axe: str, out: Path) -> dict[str, object]:
         "scheme": browser.execute_script("return document.body.dataset.mdColorScheme"),
         "width": browser.execute_script(EXPLORE_READ)["width"],
     }
+    # As on every page: axe once a11y.js has given the sideways-scrolling blocks a tab stop.
+    WebDriverWait(browser, 10).until(
+        lambda d: d.execute_script("return document.body.hasAttribute('data-scroll-checked')"))
     browser.execute_script(axe)
     found["dark_phone"]["axe"] = [f"{rule} ({impact}, {count} nodes) e.g. {targets}" for rule, impact, count, targets
                                   in browser.execute_async_script(AXE_RUN)]
