@@ -32,7 +32,7 @@ read from the cache after an edit elsewhere.
 
 :func:`on_files` adds, next to each notebook's page, the ``.ipynb`` that Jupyter
 opens (the page links to it; mkdocs-jupyter already copies the jupytext ``.py``
-there).
+there), the same from build to build.
 """
 
 from __future__ import annotations
@@ -314,14 +314,24 @@ def on_config(config):
     return config
 
 
-def on_files(files: Files, config) -> Files:
+def as_ipynb(path: str) -> str:
+    """The jupytext notebook at ``path`` as ``.ipynb`` text, each cell's id its
+    place (``cell-0``, ``cell-1``, ...): nbformat would draw random ids, and the
+    download would change with every build."""
     import jupytext
 
+    notebook = jupytext.read(path)
+    for index, cell in enumerate(notebook.cells):
+        if "id" in cell:
+            cell["id"] = f"cell-{index}"
+    return jupytext.writes(notebook, fmt="ipynb")
+
+
+def on_files(files: Files, config) -> Files:
     for file in list(files):
         if file.abs_src_path and NOTEBOOKS.match(file.src_uri):
-            notebook = jupytext.writes(jupytext.read(file.abs_src_path), fmt="ipynb")
             path = ipynb_path(file.src_uri, config["use_directory_urls"])
-            files.append(File.generated(config, path, content=notebook))
+            files.append(File.generated(config, path, content=as_ipynb(file.abs_src_path)))
     return files
 
 

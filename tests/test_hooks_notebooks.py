@@ -94,6 +94,9 @@ def test_on_files_adds_an_ipynb_of_each_notebook(tmp_path):
     notebook = json.loads(added.content_string)
     assert [cell["cell_type"] for cell in notebook["cells"]] == ["markdown", "code"]
     assert "".join(notebook["cells"][1]["source"]) == "1 + 1"
+    # the same download from build to build: cell ids by place, not drawn at random
+    assert [cell["id"] for cell in notebook["cells"]] == ["cell-0", "cell-1"]
+    assert hook.as_ipynb(str(docs / "notebooks" / "tiny.py")) == added.content_string
 
 
 def test_long_inline_stylesheets_move_to_one_shared_file_each():
