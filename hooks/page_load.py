@@ -78,17 +78,18 @@ SCRIPT = re.compile(r"<script src=\"(?P<src>[^\"]*)\"(?P<rest>[^>]*)></script>")
 SKIPPABLE = ", ".join(
     f"{parent} > :not(h1, h2, h3, h4, h5, h6, hr, .arithmatex, .doc, .md-typeset__scrollwrap, .vgp-explore)"
     for parent in (".md-typeset", ".md-typeset .doc-object", ".md-typeset .doc-contents",
-                   ".md-typeset .md-typeset__table")
+                   ".md-typeset .md-typeset__table", ".md-typeset .arithmatex > .katex-display")
 )
 """The blocks :data:`LOADER` may hold off screen: the article's, and on the API
 pages those inside each documented object (its signature, its docstring's
 paragraphs, lists and examples), since one module is most of its page. Never
 held: headings (the table of contents and the links to a section measure them),
-display formulas (they scroll sideways when wide, and a held block shows no
-scroll bar: its height would change), the API's containers themselves (``.doc``:
-each holds headings), the explore widget (it is the page). Tables are held at
-their width and height: Material moves each into a scrolling wrapper when it
-starts, and the held table keeps its size there."""
+the API's containers themselves (``.doc``: each holds headings), the explore
+widget (it is the page), and the boxes that scroll sideways, a display
+formula's and a table's: a held box shows no scroll bar, so its height would
+change. What they hold is held instead, at its own width as well as height, so
+the box still scrolls: the table, and the formula (KaTeX's, up to 1,700
+elements for an aligned block)."""
 
 LOADER = """<script>(function () {
   var SKIPPABLE = {skippable};

@@ -373,10 +373,11 @@ def _explore(browser, server: str, axe: str, out: Path) -> dict[str, object]:
     return found
 
 
-HELD_PAGES = ("chain-rule/", "diagnosing/", "cheatsheet/", "bibliography/",
+HELD_PAGES = ("chain-rule/", "diagnosing/", "initialisation/", "cheatsheet/", "bibliography/",
               "notebooks/six-treatments/", "reference/api/", "reference/api-theory/")
 """Pages whose layout is compared with the blocks held off screen and without: long
-chapters, tables, a definition list, a notebook, two API pages (one of formulas)."""
+chapters, tables, display formulas that scroll sideways at phone width
+(initialisation), a definition list, a notebook, two API pages (one of formulas)."""
 
 BLOCKS = """
 const held = Array.from(document.querySelectorAll('[data-held]'));

@@ -55,7 +55,7 @@ def test_accessibility_with_axe_finds_nothing_at_all(report):
 
 def test_blocks_held_off_screen_stay_where_they_were(report):
     """The loader (hooks/page_load.py) holds the blocks far from the screen, at their
-    own height: on seven pages at desktop and phone widths, every block (and every
+    own size: on eight pages at desktop and phone widths, every block (and every
     block inside the API's documented objects) is where it is with the holding
     undone, to the pixel; and the long pages, the API's among them, do hold blocks."""
     assert len(report.held) == 2 * len(HELD_PAGES)
