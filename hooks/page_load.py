@@ -27,14 +27,14 @@ as before and the copy buttons, search and palette toggle a moment later.
 loader gives every block of the article (:data:`SKIPPABLE`) that lies more than
 a screen above or two screens below the viewport ``content-visibility: auto``
 at the size it was just laid out at (``assets/stylesheets/content.css``,
-attribute ``data-held``: not a class, since Material still has to find the
-tables by ``table:not([class])`` to wrap them). Material's start-up then
+attribute ``data-held``: a class would change what selectors such as
+Material's ``table:not([class])`` match). Material's start-up then
 restyles the whole page four times (reading the viewport, the search results,
 the header's colour after setting the palette, the header's size); held blocks
 are left out of each. On the long chapters total blocking time fell from
-230-440 ms to 40-210 ms; on the API pages, whose modules' inner blocks are held
-too, from 250-790 ms to 110-130 ms, once their parameters were lists instead of
-tables (``mkdocs.yml``: each table Material wraps restyles its whole module). The
+230-440 ms to 40-210 ms. On the API pages, whose modules' inner blocks are held
+too, it was 240-440 ms; with that, their parameters as lists instead of tables
+(``mkdocs.yml``) and the reference in seven pages instead of five, 40-120 ms. The
 height is the block's own, so nothing moves, nothing overflows a held block
 (axe's colour check hit-tests what lies under text; a block held at a guessed
 height let its text overlap the footer), and the blocks near the screen are
