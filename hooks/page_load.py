@@ -1,4 +1,4 @@
-"""MkDocs hook: three changes to what Material puts in every page, each found with Lighthouse's mobile test.
+"""MkDocs hook: four changes to what Material puts in every page, each found with Lighthouse's mobile test.
 
 **Scripts start after the first paint.** Material writes its script and the
 site's ``extra_javascript`` as ``<script src>`` at the end of ``<body>``. Run
@@ -41,6 +41,11 @@ height let its text overlap the footer), and the blocks near the screen are
 never held, so the first frames do not shift. ``tests/test_browser.py`` checks
 that every block is where it was, to the pixel, with the holding undone.
 
+**Tables come already wrapped.** Material's start-up moves each bare table
+into a scrolling wrapper, which lays the table out again and restyles the
+article; the pages come with the wrapper in place (:func:`prewrap_tables`) and
+Material's table rules extended to those tables (:func:`restyle_tables`).
+
 **No restyle of every element for a palette switch on load.** Material's
 ``palette.*.min.css`` holds::
 
@@ -66,6 +71,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -248,19 +254,21 @@ def without_switching_rule(css: str) -> str:
     return css.replace(SWITCHING, "")
 
 
+def _rewrite(folder: Path, pattern: str, needle: str, change: Callable[[str], str]) -> bool:
+    """Apply ``change`` to the first stylesheet in ``folder`` matching ``pattern``
+    that holds ``needle``; whether there was one."""
+    for path in folder.glob(pattern):
+        css = path.read_text(encoding="utf-8")
+        if needle in css:
+            path.write_text(change(css), encoding="utf-8")
+            return True
+    return False
+
+
 def on_post_build(config) -> None:
     stylesheets = Path(config["site_dir"]) / "assets" / "stylesheets"
-    for path in stylesheets.glob("palette.*.min.css"):
-        css = path.read_text(encoding="utf-8")
-        if SWITCHING in css:
-            path.write_text(without_switching_rule(css), encoding="utf-8")
-            break
-    else:
+    if not _rewrite(stylesheets, "palette.*.min.css", SWITCHING, without_switching_rule):
         log.info("page_load: Material's palette stylesheet has no [data-md-color-switching] rule to remove")
-    for path in stylesheets.glob("main.*.min.css"):
-        css = path.read_text(encoding="utf-8")
-        if BARE_TABLE in css:
-            path.write_text(restyle_tables(css), encoding="utf-8")
-            return
-    raise PluginError(f"page_load: Material's main stylesheet has no {BARE_TABLE} rule to extend to the "
-                      "pre-wrapped tables; they would show unstyled")
+    if not _rewrite(stylesheets, "main.*.min.css", BARE_TABLE, restyle_tables):
+        raise PluginError(f"page_load: Material's main stylesheet has no {BARE_TABLE} rule to extend to the "
+                          "pre-wrapped tables; they would show unstyled")

@@ -146,6 +146,15 @@ return [document.querySelectorAll('.arithmatex').length,
 """
 
 
+def _wait_for_a11y(driver) -> None:
+    """Wait until a11y.js, which gives the sideways-scrolling blocks a tab stop in
+    idle time, says it is done (``data-scroll-checked`` on ``<body>``)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 10).until(
+        lambda d: d.execute_script("return document.body.hasAttribute('data-scroll-checked')"))
+
+
 def _wait_for_math(driver) -> list[int]:
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -221,9 +230,8 @@ def _visit(browser, server: str, path: str, axe: str) -> tuple[list[str], list[s
             problems.append(f"request to another host: {url}")
     problems += [f"console error: {e['message'][:200]}"
                  for e in browser.get_log("browser") if e["level"] == "SEVERE"]
-    try:  # a11y.js marks sideways-scrolling blocks in idle time, then says so
-        WebDriverWait(browser, 10).until(
-            lambda d: d.execute_script("return document.body.hasAttribute('data-scroll-checked')"))
+    try:
+        _wait_for_a11y(browser)
     except Exception:
         problems.append("a11y.js did not finish marking the blocks that scroll sideways")
     browser.execute_script(axe)
@@ -357,9 +365,7 @@ def _explore(browser, server: str, axe: str, out: Path) -> dict[str, object]:
         "scheme": browser.execute_script("return document.body.dataset.mdColorScheme"),
         "width": browser.execute_script(EXPLORE_READ)["width"],
     }
-    # As on every page: axe once a11y.js has given the sideways-scrolling blocks a tab stop.
-    WebDriverWait(browser, 10).until(
-        lambda d: d.execute_script("return document.body.hasAttribute('data-scroll-checked')"))
+    _wait_for_a11y(browser)  # as on every page, before axe
     browser.execute_script(axe)
     found["dark_phone"]["axe"] = [f"{rule} ({impact}, {count} nodes) e.g. {targets}" for rule, impact, count, targets
                                   in browser.execute_async_script(AXE_RUN)]
@@ -397,7 +403,6 @@ def _held_layout(browser, server: str) -> dict[str, list[str]]:
     scrolling down sees it)."""
     import time
 
-    from selenium.webdriver.support.ui import WebDriverWait
 
     found = {}
     try:
@@ -405,8 +410,7 @@ def _held_layout(browser, server: str) -> dict[str, list[str]]:
             browser.set_window_size(width, 900)
             for path in HELD_PAGES:
                 browser.get(server + path)
-                WebDriverWait(browser, 10).until(
-                    lambda d: d.execute_script("return document.body.hasAttribute('data-scroll-checked')"))
+                _wait_for_a11y(browser)
                 held = browser.execute_script("return document.querySelectorAll('[data-held]').length")
                 y = 0
                 while y < browser.execute_script("return document.documentElement.scrollHeight"):
